@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs dctrack into ./.venv. Idempotent: run it again at any time.
+# Usage: bash install.sh            (DCTRACK_PYTHON=python3.11 to choose the interpreter)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="$ROOT/.venv"
+PYTHON="${DCTRACK_PYTHON:-python3}"
+TORCH_SPEC="${DCTRACK_TORCH:-torch==2.13.0}"
+
+step() { echo "[install] $*"; }
+fail() { echo "[install] FAILED: $*" >&2; exit 1; }
+run_step() { local what="$1"; shift; step "$what"; "$@" || fail "$what (command: $*)"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  run_step "creating virtual environment $VENV with $PYTHON" "$PYTHON" -m venv "$VENV"
+else
+  step "virtual environment $VENV already exists"
+fi
+PY="$VENV/bin/python"
+PIP=("$PY" -m pip install --disable-pip-version-check -q)
+
+if "$PY" -c "import torch" 2>/dev/null; then
+  step "torch $("$PY" -c 'import torch; print(torch.__version__)') already importable, keeping it"
+else
+  # The pinned version is the local CPU wheel on these machines; a bare 'torch' may pull CUDA builds of several GB.
+  run_step "installing $TORCH_SPEC" "${PIP[@]}" "$TORCH_SPEC"
+fi
+
+CONSTRAINT="$(mktemp)"
+trap 'rm -f "$CONSTRAINT"' EXIT
+echo "setuptools<70" > "$CONSTRAINT"   # visdom's setup.py needs pkg_resources
+run_step "installing numpy, opencv-python, scipy, jpeg4py, visdom, tqdm, matplotlib, pytest, hypothesis" \
+  env PIP_CONSTRAINT="$CONSTRAINT" "${PIP[@]}" numpy opencv-python scipy jpeg4py visdom tqdm matplotlib pytest hypothesis
+run_step "installing dctrack (editable)" env PIP_CONSTRAINT="$CONSTRAINT" "${PIP[@]}" --no-deps --no-build-isolation -e "$ROOT"
+
+if ldconfig -p 2>/dev/null | grep -q libturbojpeg; then
+  step "libturbojpeg found: jpeg4py will decode JPEGs"
+elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  step "installing libturbojpeg0 with apt-get (for jpeg4py)"
+  if ! (apt-get install -y -q libturbojpeg0 >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libturbojpeg0 >/dev/null 2>&1)); then
+    step "WARNING: apt-get could not install libturbojpeg0; images will be decoded with OpenCV (slower)"
+  fi
+else
+  step "libturbojpeg is missing and this is not root: run 'sudo apt-get install libturbojpeg0' for fast JPEG decoding (OpenCV is used meanwhile)"
+fi
+
+run_step "checking imports" "$PY" -c "import torch, numpy, cv2, scipy, visdom, tqdm, matplotlib; import ltr, pytracking, settings, common; print('torch', torch.__version__, '| cuda', torch.cuda.is_available())"
+step "done. Activate with: source .venv/bin/activate"

@@ -1,0 +1,94 @@
+"""The train config: one dataclass tree per run, built by a plugin's setting file and overridable with ``--set``.
+
+A setting file (``plugins/<name>/train_settings/<setting>.py``) defines ``config() -> TrainConfig``
+that starts from the plugin's defaults and changes what differs. ``model`` and ``loss`` are the
+plugin's own dataclasses; everything else is generic.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Optional
+
+from common.config import require
+from ltr.data.config import DataConfig
+
+
+@dataclasses.dataclass
+class OptimConfig:
+    """Optimiser and schedule."""
+
+    name: str = "sgd"               # sgd | adamw
+    lr: float = 0.01                # per-GPU base learning rate
+    momentum: float = 0.9
+    weight_decay: float = 1e-4
+    backbone_lr_mult: float = 0.1
+    warmup_epochs: int = 1
+    schedule: str = "cosine"        # cosine | step | constant
+    step_milestones: list = dataclasses.field(default_factory=lambda: [10, 15])
+    step_gamma: float = 0.1
+    min_lr_ratio: float = 0.01
+    grad_clip: float = 10.0         # 0 disables
+    accumulate: int = 1
+    amp: str = "none"               # none | bf16 | fp16 (fp16 uses a grad scaler; CUDA only)
+    unfreeze: dict = dataclasses.field(default_factory=dict)  # {"epoch": [backbone layer names]}
+    freeze_backbone: bool = False
+
+    def validate(self) -> None:
+        require(self.name in ("sgd", "adamw"), f"name must be sgd or adamw, got '{self.name}'")
+        require(self.schedule in ("cosine", "step", "constant"), f"schedule must be cosine, step or constant, got '{self.schedule}'")
+        require(self.amp in ("none", "bf16", "fp16"), f"amp must be none, bf16 or fp16, got '{self.amp}'")
+        require(self.lr > 0, "lr must be positive")
+        require(self.accumulate >= 1, "accumulate must be >= 1")
+
+
+@dataclasses.dataclass
+class CheckpointConfig:
+    keep_last: int = 3
+    every_epochs: int = 1
+    keep_best: bool = True
+    best_metric: str = "val/loss"   # lower is better unless it ends in 'auc' or 'ao'
+
+
+@dataclasses.dataclass
+class ValConfig:
+    every_epochs: int = 1           # validation losses; 0 disables
+    samples: int = 256
+    tracking_every_epochs: int = 0  # small tracking evaluation; 0 disables
+    tracking_dataset: str = "synthetic"
+    tracking_param: str = "default"
+    tracking_max_sequences: int = 4
+
+
+@dataclasses.dataclass
+class LogConfig:
+    print_every: int = 10
+    visdom_every: int = 20
+    tensorboard: bool = True
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """A whole training run."""
+
+    plugin: str = ""
+    setting: str = ""
+    description: str = ""
+    seed: int = 0
+    epochs: int = 20
+    samples_per_epoch: int = 20000
+    batch_size: int = 32            # per GPU
+    device: str = "auto"            # auto | cpu | cuda
+    pretrained: Optional[str] = None  # file name under pretrained_dir for the backbone
+    data: DataConfig = dataclasses.field(default_factory=DataConfig)
+    model: Any = None
+    loss: Any = None
+    optim: OptimConfig = dataclasses.field(default_factory=OptimConfig)
+    checkpoint: CheckpointConfig = dataclasses.field(default_factory=CheckpointConfig)
+    val: ValConfig = dataclasses.field(default_factory=ValConfig)
+    log: LogConfig = dataclasses.field(default_factory=LogConfig)
+
+    def validate(self) -> None:
+        require(self.epochs >= 1, "epochs must be >= 1")
+        require(self.samples_per_epoch >= 1, "samples_per_epoch must be >= 1")
+        require(self.batch_size >= 1, "batch_size must be >= 1")
+        require(self.device in ("auto", "cpu", "cuda"), f"device must be auto, cpu or cuda, got '{self.device}'")

@@ -1,0 +1,90 @@
+"""Data-side configuration of a training run: datasets, sampling, crop noise, prior corruption, augmentation."""
+from __future__ import annotations
+
+import dataclasses
+
+from common.config import require
+
+
+@dataclasses.dataclass
+class DatasetEntry:
+    """One training dataset: a registry name (``common.datasets``), its split, and its sampling weight."""
+
+    name: str = "synthetic"
+    split: str = "train"
+    weight: float = 1.0
+    sequences: list = dataclasses.field(default_factory=list)  # restrict to these sequence names (empty: all)
+
+    def validate(self) -> None:
+        require(self.weight > 0, f"weight must be positive, got {self.weight}")
+
+
+@dataclasses.dataclass
+class SamplerConfig:
+    """How a (template, previous, current) triplet is drawn from a sequence."""
+
+    template_first_prob: float = 0.5
+    gap_min: int = 1
+    gap_max: int = 3
+    template_max_gap: int = 100
+    neg_ratio: float = 0.2
+    max_tries: int = 100
+
+    def validate(self) -> None:
+        require(1 <= self.gap_min <= self.gap_max, f"need 1 <= gap_min <= gap_max, got {self.gap_min}, {self.gap_max}")
+        require(0 <= self.neg_ratio <= 1, f"neg_ratio must be in [0, 1], got {self.neg_ratio}")
+        require(0 <= self.template_first_prob <= 1, "template_first_prob must be in [0, 1]")
+
+
+@dataclasses.dataclass
+class NoiseConfig:
+    """Tracker-like noise on the crop centres and on the previous-frame prior (all 0 = the seed's exact setting)."""
+
+    context: float = 0.5
+    search_center_sigma: float = 0.25   # search-crop centre noise, in units of the target size
+    search_scale_sigma: float = 0.15    # log-normal scale jitter of the search crop
+    prior_center_sigma: float = 0.1     # prior box centre noise, in units of the target size
+    prior_scale_sigma: float = 0.1
+    prior_wrong_object_prob: float = 0.05
+    prior_drop_prob: float = 0.1
+    template_center_sigma: float = 0.05
+    template_scale_sigma: float = 0.05
+
+    def validate(self) -> None:
+        for f in dataclasses.fields(self):
+            require(getattr(self, f.name) >= 0, f"{f.name} must be >= 0")
+        require(self.prior_drop_prob <= 1 and self.prior_wrong_object_prob <= 1, "probabilities must be <= 1")
+
+
+@dataclasses.dataclass
+class AugmentConfig:
+    """Photometric and geometric augmentation, applied jointly to the three crops unless said otherwise."""
+
+    brightness: float = 0.2
+    contrast: float = 0.2
+    saturation: float = 0.2
+    hue: float = 0.02
+    gray_prob: float = 0.05
+    blur_prob: float = 0.1
+    flip_prob: float = 0.0
+    same_transform: bool = False  # one geometric jitter for the previous and current crops
+
+    def validate(self) -> None:
+        require(0 <= self.gray_prob <= 1 and 0 <= self.blur_prob <= 1 and 0 <= self.flip_prob <= 1, "probabilities must be in [0, 1]")
+
+
+@dataclasses.dataclass
+class DataConfig:
+    """Everything that turns datasets into training batches."""
+
+    train: list[DatasetEntry] = dataclasses.field(default_factory=lambda: [DatasetEntry()])
+    val: list[DatasetEntry] = dataclasses.field(default_factory=lambda: [DatasetEntry(split="val")])
+    sampler: SamplerConfig = dataclasses.field(default_factory=SamplerConfig)
+    noise: NoiseConfig = dataclasses.field(default_factory=NoiseConfig)
+    augment: AugmentConfig = dataclasses.field(default_factory=AugmentConfig)
+    prior_kind: str = "gaussian"  # what the processing renders as the previous prior; see the plugin
+    num_workers: int = 2
+
+    def validate(self) -> None:
+        require(len(self.train) > 0, "train needs at least one dataset")
+        require(self.num_workers >= 0, "num_workers must be >= 0")
