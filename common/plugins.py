@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent / "plugins"
 PLUGIN_PATH_ENV = "DCTRACK_PLUGIN_PATH"
@@ -41,6 +41,7 @@ class PluginSpec:
     train_settings: str
     parameters: str
     description: str = ""
+    build_loaders: Optional[Callable[..., Any]] = None  # (train_cfg, network, rank, world_size) -> (train, val); default: ltr.data
 
 
 def plugin_roots() -> list[Path]:
