@@ -124,14 +124,17 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def set_value(cfg: Any, dotted_key: str, value: Any) -> None:
-    """Set ``a.b.c`` in a nested config, coercing to the field's type; unknown keys raise ConfigError."""
+def set_value(cfg: Any, dotted_key: str, value: Any, prefix: str = "") -> None:
+    """Set ``a.b.c`` in a nested config, coercing to the field's type; unknown keys raise ConfigError.
+
+    ``prefix`` (e.g. ``"optim."``) is prepended to the keys named in errors when ``cfg`` is a nested section.
+    """
     parts = dotted_key.split(".")
     node = cfg
     for i, part in enumerate(parts):
-        path = ".".join(parts[: i + 1])
+        path = prefix + ".".join(parts[: i + 1])
         if not is_config(node):
-            raise ConfigError(f"{path}: '{'.'.join(parts[:i])}' is not a section")
+            raise ConfigError(f"{path}: '{prefix}{'.'.join(parts[:i])}' is not a section")
         names = [f.name for f in dataclasses.fields(node)]
         if part not in names:
             close = [n for n in names if n.startswith(part[:3])] or names
@@ -173,7 +176,7 @@ def update_from_dict(cfg: Any, data: dict, prefix: str = "", strict: bool = True
         if is_config(current) and isinstance(value, dict):
             update_from_dict(current, value, prefix=f"{prefix}{key}.", strict=strict)
         else:
-            set_value(cfg, key, value)
+            set_value(cfg, key, value, prefix=prefix)
     return cfg
 
 
