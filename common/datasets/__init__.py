@@ -29,7 +29,7 @@ class DatasetInfo:
 
 
 _REGISTRY: dict[str, DatasetInfo] = {}
-_READER_MODULES = ("synthetic", "benchmarks", "training", "video")
+_READER_MODULES = ("synthetic", "otb", "benchmarks", "training", "video")
 
 
 def register_dataset(name: str, root_key: Optional[str], splits=("test",), description: str = ""):
