@@ -1,0 +1,1 @@
+"""Evaluation: runner (trackers x sequences -> result files), result layout and manifests."""
