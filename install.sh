@@ -32,6 +32,13 @@ trap 'rm -f "$CONSTRAINT"' EXIT
 echo "setuptools<70" > "$CONSTRAINT"   # visdom's setup.py needs pkg_resources
 run_step "installing numpy, opencv-python, scipy, jpeg4py, visdom, tqdm, matplotlib, pytest, hypothesis" \
   env PIP_CONSTRAINT="$CONSTRAINT" "${PIP[@]}" numpy opencv-python scipy jpeg4py visdom tqdm matplotlib pytest hypothesis
+if [ "${DCTRACK_NO_TEST_EXTRAS:-0}" != "1" ]; then
+  # Test-only extras: the GOT-10k toolkit (its own deps pinned loosely; --no-deps keeps it from pulling torch builds)
+  # and the VOT TraX protocol. The toolkit itself never imports them. DCTRACK_NO_TEST_EXTRAS=1 skips this.
+  run_step "installing test extras (got10k toolkit, vot-trax, tensorboard)" \
+    env PIP_CONSTRAINT="$CONSTRAINT" "${PIP[@]}" shapely fire wget six Pillow vot-trax tensorboard
+  run_step "installing got10k (no deps)" "${PIP[@]}" --no-deps got10k
+fi
 run_step "installing dctrack (editable)" env PIP_CONSTRAINT="$CONSTRAINT" "${PIP[@]}" --no-deps --no-build-isolation -e "$ROOT"
 
 if ldconfig -p 2>/dev/null | grep -q libturbojpeg; then
