@@ -1,0 +1,82 @@
+"""PriorFusion and NonLocalBlock are the identity at init and learn; cycle-consistency loss behaves."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ltr.models.correspondence import CorrespondenceModule, warp
+from ltr.models.cycle import cycle_consistency_loss
+from ltr.models.fusion import PriorFusion
+from ltr.models.nonlocal_block import NonLocalBlock
+
+
+
+@pytest.mark.parametrize("opts", [{}, {"use_confidence": True, "coord_channels": True, "se_gate": True}])
+def test_prior_fusion_identity_at_init_and_gradients(opts):
+    torch.manual_seed(0)
+    fusion = PriorFusion(8, 2, **opts)
+    feat, prior = torch.randn(3, 8, 5, 5), torch.rand(3, 2, 5, 5)
+    conf = torch.rand(3, 1, 5, 5) if opts.get("use_confidence") else None
+    valid = torch.tensor([1.0, 0.0, 1.0])
+    out = fusion(feat, prior, confidence=conf, prior_valid=valid)
+    assert torch.equal(out, feat)
+    (out * torch.randn_like(out)).sum().backward()
+    assert fusion.conv.weight.grad.abs().sum() > 0
+    if opts.get("se_gate"):
+        assert fusion.se[-1].weight.grad.abs().sum() > 0
+
+
+def test_prior_fusion_invalid_prior_is_zeroed_and_flagged():
+    torch.manual_seed(1)
+    fusion = PriorFusion(4, 1)
+    with torch.no_grad():
+        fusion.conv.weight.normal_()
+    feat, prior = torch.randn(2, 4, 3, 3), torch.rand(2, 1, 3, 3)
+    invalid = fusion(feat[:1], prior[:1], prior_valid=torch.zeros(1))
+    other_prior = fusion(feat[:1], torch.rand(1, 1, 3, 3), prior_valid=torch.zeros(1))
+    assert torch.allclose(invalid, other_prior)            # an invalid prior is ignored ...
+    no_prior = fusion(feat[:1], torch.zeros(1, 1, 3, 3), prior_valid=torch.ones(1))
+    assert not torch.allclose(invalid, no_prior)           # ... and distinguishable from an empty valid one
+    with pytest.raises(ValueError, match="prior"):
+        fusion(feat, torch.rand(2, 2, 3, 3))
+    with pytest.raises(ValueError, match="confidence"):
+        PriorFusion(4, 1, use_confidence=True)(feat, prior)
+
+
+def test_nonlocal_identity_at_init_then_learns():
+    torch.manual_seed(2)
+    block = NonLocalBlock(8)
+    x = torch.randn(2, 8, 4, 5)
+    out = block(x)
+    assert torch.equal(out, x)
+    (out ** 2).sum().backward()
+    assert block.out.weight.grad.abs().sum() > 0
+    assert NonLocalBlock(8, inner_channels=3).theta.out_channels == 3
+
+
+def _attention(cur, prev, radius=2, temperature=0.005):
+    torch.manual_seed(3)
+    with torch.no_grad():
+        return CorrespondenceModule(cur.shape[1], embed_dim=16, radius=radius, temperature=temperature)(cur, prev)
+
+
+def test_cycle_loss_low_for_consistent_pairs_high_otherwise():
+    torch.manual_seed(4)
+    a = torch.randn(1, 8, 6, 6)
+    b = torch.randn(1, 8, 6, 6)
+    b[..., 1:] = a[..., :-1]                 # B is A moved one cell to the right
+    fwd, bwd = _attention(b, a), _attention(a, b)
+    consistent = cycle_consistency_loss(fwd, bwd, warp, 6)
+    ident = _attention(a, a)
+    inconsistent = cycle_consistency_loss(fwd, ident, warp, (6, 6))
+    assert float(cycle_consistency_loss(ident, ident, warp, 6)) < 1e-3
+    assert float(consistent) < 0.5 * float(inconsistent) and float(inconsistent) > 3.0
+
+
+def test_cycle_loss_gradients_reach_the_embedding():
+    torch.manual_seed(5)
+    mod = CorrespondenceModule(8, embed_dim=16, radius=None, temperature=0.1)
+    a, b = torch.randn(1, 8, 4, 4), torch.randn(1, 8, 4, 4)
+    loss = cycle_consistency_loss(mod(b, a), mod(a, b), mod.warp, 4)
+    loss.backward()
+    assert torch.isfinite(loss) and mod.embed_head[0].weight.grad.abs().sum() > 0
