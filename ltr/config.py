@@ -47,6 +47,8 @@ class CheckpointConfig:
     every_epochs: int = 1
     keep_best: bool = True
     best_metric: str = "val/loss"   # lower is better unless it ends in 'auc' or 'ao'
+    every_iters: int = 0            # mid-epoch checkpoint every N optimiser steps (0: off)
+    every_minutes: float = 10.0     # mid-epoch checkpoint when this much time passed since the last (0: off)
 
 
 @dataclasses.dataclass

@@ -1,0 +1,222 @@
+"""Wire a training run together: config from the plugin's setting and overrides, process group, network,
+actor, loaders, run folder / resume, visdom, then the Trainer (or the ``--benchmark``)."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from common.checkpoint import load_checkpoint
+from common.config import ConfigError, apply_overrides, validate_config
+from common.plugins import PluginSpec, get_plugin, load_train_config
+from ltr.trainer.amp import Precision
+from ltr.trainer.distributed import DistEnv, init_distributed, shutdown
+from ltr.trainer.resume import ResumePlan, plan_resume
+from ltr.trainer.run_dir import machine_paths, write_run_files
+from ltr.trainer.trainer import Trainer, TrackingHook, batch_size_of, epoch_iterator, move_batch
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class RunOptions:
+    """What the command line asks for."""
+
+    plugin: str
+    setting: str
+    overrides: list = dataclasses.field(default_factory=list)
+    resume: str = "auto"
+    workers: Optional[int] = None
+    seed: Optional[int] = None
+    debug: int = 0
+    device: Optional[str] = None
+    benchmark: int = 0
+    deterministic: bool = False
+    command: str = ""                 # the command line as typed (recorded in env.json)
+
+
+def build_config(opts: RunOptions) -> Any:
+    """The setting's TrainConfig with ``--set`` overrides and the flag shortcuts applied, validated."""
+    cfg = load_train_config(opts.plugin, opts.setting)
+    apply_overrides(cfg, opts.overrides)
+    if opts.workers is not None:
+        apply_overrides(cfg, [f"data.num_workers={opts.workers}"])
+    if opts.seed is not None:
+        apply_overrides(cfg, [f"seed={opts.seed}"])
+    if opts.device is not None:
+        apply_overrides(cfg, [f"device={opts.device}"])
+    validate_config(cfg)
+    return cfg
+
+
+def seed_all(seed: int) -> None:
+    """Seed python ``random``, numpy and torch (all devices)."""
+    random.seed(seed)
+    np.random.seed(seed % (2 ** 32))
+    torch.manual_seed(seed)
+
+
+def build_loaders(spec: PluginSpec, cfg: Any, network: Any, env: DistEnv) -> tuple[Any, Any]:
+    """The plugin's ``build_loaders`` when it has one, else ``ltr.data.loader.build_loader`` (train and val)."""
+    if spec.build_loaders is not None:
+        return spec.build_loaders(cfg, network, env.rank, env.world_size)
+    from ltr.data.loader import build_loader
+
+    geometry = network.geometry
+    train = build_loader(cfg, geometry, split="train", rank=env.rank, world_size=env.world_size)
+    val = None
+    if cfg.val.every_epochs > 0 and cfg.data.val:
+        val = build_loader(cfg, geometry, split="val", rank=env.rank, world_size=env.world_size)
+    return train, val
+
+
+def _share_plan(env: DistEnv, opts: RunOptions, cfg: Any) -> ResumePlan:
+    """Rank 0 resolves ``--resume``; the other ranks receive the run folder and checkpoint path (or the error)."""
+    plan, error = None, None
+    if env.is_main:
+        try:
+            plan = plan_resume(opts.resume, machine_paths().workspace_dir, cfg)
+        except (ConfigError, FileNotFoundError, ValueError) as exc:
+            error = exc
+    if not env.distributed:
+        if error is not None:
+            raise error
+        return plan
+    message = [None if plan is None else (str(plan.run_dir), str(plan.checkpoint_path or "")),
+               None if error is None else (type(error).__name__, str(error))]
+    dist.broadcast_object_list(message, src=0)
+    if message[1] is not None:
+        raise error if error is not None else ConfigError(message[1][1])
+    run_dir, path = message[0]
+    if env.is_main:
+        return plan
+    return ResumePlan(Path(run_dir), Path(path) if path else None, load_checkpoint(path) if path else None)
+
+
+def _visdom(opts: RunOptions, cfg: Any, env: DistEnv) -> Any:
+    if opts.debug < 1 or not env.is_main:
+        return None
+    from common.visdom_client import VisdomClient
+
+    paths = machine_paths()
+    return VisdomClient(paths.visdom_host, paths.visdom_port, env=f"{cfg.plugin}_{cfg.setting}", events=False)
+
+
+def _log_effective(cfg: Any, env: DistEnv) -> None:
+    batch = cfg.batch_size * env.world_size * cfg.optim.accumulate
+    log.info("effective batch size %d (%d per GPU x %d GPUs x %d accumulation steps); learning rate %.4g "
+             "(%.4g per GPU x %d GPUs)", batch, cfg.batch_size, env.world_size, cfg.optim.accumulate,
+             cfg.optim.lr * env.world_size, cfg.optim.lr, env.world_size)
+
+
+def prepare(opts: RunOptions, cfg: Any, env: DistEnv, run_dir: Optional[Path],
+            tracking_hook: Optional[TrackingHook] = None) -> Trainer:
+    """Build network, actor, loaders and the Trainer for ``cfg`` on this rank."""
+    spec = get_plugin(cfg.plugin)
+    Precision(cfg.optim.amp, env.device)  # refuses fp16 on CPU before anything is built
+    seed_all(cfg.seed)                    # identical initial weights on every rank
+    network = spec.build_network(cfg.model)
+    seed_all(cfg.seed + env.rank)
+    actor = spec.build_actor(network, cfg)
+    train_loader, val_loader = build_loaders(spec, cfg, network, env)
+    return Trainer(cfg, network, actor, train_loader, val_loader, env=env, run_dir=run_dir,
+                   visdom=_visdom(opts, cfg, env), debug=opts.debug, tracking_hook=tracking_hook)
+
+
+def train(opts: RunOptions, make_tracking_hook: Optional[Callable[[], Optional[TrackingHook]]] = None) -> dict:
+    """Run (or resume) training as asked; returns ``{'run_dir', 'metrics', 'epoch', 'iteration'}``.
+
+    ``make_tracking_hook`` is called only when the config asks for tracking validation."""
+    cfg = build_config(opts)
+    if opts.deterministic:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    env = init_distributed(cfg.device)
+    try:
+        _log_effective(cfg, env)
+        if opts.benchmark:
+            trainer = prepare(opts, cfg, env, None)
+            return {"benchmark": run_benchmark(trainer, opts.benchmark)}
+        plan = _share_plan(env, opts, cfg)
+        hook = make_tracking_hook() if (make_tracking_hook and cfg.val.tracking_every_epochs > 0) else None
+        trainer = prepare(opts, cfg, env, plan.run_dir if env.is_main else None, hook)
+        if plan.checkpoint is not None:
+            trainer.restore(plan.checkpoint)
+        if env.is_main:
+            _announce(plan, trainer, cfg, env, opts)
+        metrics = trainer.fit()
+        return {"run_dir": plan.run_dir, "metrics": metrics, "epoch": trainer.epoch, "iteration": trainer.iteration}
+    finally:
+        shutdown(env)
+
+
+def _announce(plan: ResumePlan, trainer: Trainer, cfg: Any, env: DistEnv, opts: RunOptions) -> None:
+    write_run_files(plan.run_dir, cfg, {"device": env.device, "world_size": env.world_size, "seed": cfg.seed,
+                                        "resume": opts.resume, "resumed_from": str(plan.checkpoint_path or ""),
+                                        "plugin": cfg.plugin, "setting": cfg.setting,
+                                        **({"command": opts.command} if opts.command else {})})
+    if plan.checkpoint is None:
+        log.info("run folder %s (new run)", plan.run_dir)
+        trainer.monitor.note(f"start {cfg.plugin}/{cfg.setting} seed {cfg.seed} world size {env.world_size}")
+        return
+    where = f"epoch {trainer.epoch + 1} batch {trainer.batch_in_epoch}" if trainer.batch_in_epoch else \
+        f"the end of epoch {trainer.epoch}"
+    log.info("resuming %s from %s (iteration %d)", plan.checkpoint_path, where, trainer.iteration)
+    if trainer.epoch >= cfg.epochs:
+        log.info("this run is already finished (%d of %d epochs): --resume none starts a new one, "
+                 "--resume force --set epochs=N extends it", trainer.epoch, cfg.epochs)
+    trainer.monitor.note(f"resume from {plan.checkpoint_path} at {where}")
+    for change in plan.config_changes:
+        log.warning("resume --force: configuration change %s", change)
+        trainer.monitor.note(f"config change (forced): {change}")
+
+
+def _timed_steps(trainer: Trainer, batches: Any, n: int) -> tuple[float, int]:
+    """Seconds and samples for ``n`` optimiser steps over ``batches`` (an iterator of device batches)."""
+    device = trainer.env.device
+    samples = 0
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        batch = next(batches)
+        samples += batch_size_of(batch)
+        trainer.micro_step(batch, 1, sync=True)
+        trainer.optimizer_step()
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.perf_counter() - t0, samples
+
+
+def _loader_batches(trainer: Trainer) -> Any:
+    epoch = 1
+    while True:
+        for batch in epoch_iterator(trainer.train_loader, epoch, 0):
+            yield move_batch(batch, trainer.env.device)
+        epoch += 1
+
+
+def run_benchmark(trainer: Trainer, n: int) -> list[dict]:
+    """Training iterations/s over ``n`` steps with the data loader and with one batch kept in memory."""
+    trainer._set_epoch_freezing(1)
+    trainer._train_mode()
+    rows = []
+    loader_batches = _loader_batches(trainer)
+    first = next(loader_batches)
+    _timed_steps(trainer, iter([first, first]), 2)  # warm-up (allocations, autotuning)
+    for mode, batches in (("data loader", loader_batches), ("batch in memory", _repeat(first))):
+        seconds, samples = _timed_steps(trainer, batches, n)
+        rows.append({"mode": mode, "iterations": n, "it_per_s": n / seconds, "samples_per_s": samples / seconds,
+                     "ms_per_it": 1000 * seconds / n})
+    return rows
+
+
+def _repeat(batch: Any) -> Any:
+    while True:
+        yield batch

@@ -1,0 +1,95 @@
+"""Optimiser from the setting: parameter groups (backbone lr multiplier, no decay on biases and norms),
+SGD or AdamW, and the staged freezing/unfreezing of backbone layers."""
+from __future__ import annotations
+
+import logging
+
+import torch
+from torch import nn
+
+from common.config import ConfigError
+from ltr.config import OptimConfig
+
+log = logging.getLogger(__name__)
+
+BACKBONE = "backbone."
+
+
+def param_groups(network: nn.Module, cfg: OptimConfig, lr: float) -> list[dict]:
+    """Groups by (backbone or not) x (decayed or not); every parameter is included, even frozen ones."""
+    groups: dict[tuple[bool, bool], dict] = {}
+    for name, p in network.named_parameters():
+        backbone = name.startswith(BACKBONE)
+        decay = p.ndim >= 2
+        key = (backbone, decay)
+        if key not in groups:
+            base = lr * (cfg.backbone_lr_mult if backbone else 1.0)
+            groups[key] = {"params": [], "lr": base, "initial_lr": base,
+                           "weight_decay": cfg.weight_decay if decay else 0.0,
+                           "group": f"{'backbone' if backbone else 'head'}{'' if decay else '_nodecay'}"}
+        groups[key]["params"].append(p)
+    return [groups[k] for k in sorted(groups)]
+
+
+def build_optimizer(network: nn.Module, cfg: OptimConfig, lr: float) -> torch.optim.Optimizer:
+    """SGD (momentum, nesterov off) or AdamW over ``param_groups`` with base learning rate ``lr``."""
+    groups = param_groups(network, cfg, lr)
+    if cfg.name == "sgd":
+        return torch.optim.SGD(groups, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    return torch.optim.AdamW(groups, lr=lr, weight_decay=cfg.weight_decay)
+
+
+def _unfreeze_table(cfg: OptimConfig) -> dict[int, list[str]]:
+    table: dict[int, list[str]] = {}
+    for key, layers in cfg.unfreeze.items():
+        try:
+            epoch = int(key)
+        except (TypeError, ValueError):
+            raise ConfigError(f"optim.unfreeze: key {key!r} is not an epoch number") from None
+        if isinstance(layers, str):
+            layers = [layers]
+        table[epoch] = [str(x) for x in layers]
+    return table
+
+
+def check_unfreeze(network: nn.Module, cfg: OptimConfig) -> None:
+    """Every layer named in ``optim.unfreeze`` must match backbone parameters, else ConfigError."""
+    names = [n for n, _ in network.named_parameters()]
+    for epoch, layers in _unfreeze_table(cfg).items():
+        for layer in layers:
+            prefix = BACKBONE + layer + "."
+            if not any(n.startswith(prefix) for n in names):
+                known = sorted({n[len(BACKBONE):].split(".")[0] for n in names if n.startswith(BACKBONE)})
+                raise ConfigError(f"optim.unfreeze[{epoch}]: no backbone layer '{layer}' (known: {', '.join(known)})")
+
+
+def apply_freezing(network: nn.Module, cfg: OptimConfig, epoch: int) -> list[str]:
+    """Set ``requires_grad`` for 1-based ``epoch``; returns the frozen backbone prefixes (empty: all trainable).
+
+    ``freeze_backbone`` freezes the whole backbone; layers listed in ``unfreeze`` are frozen until their epoch
+    (with ``freeze_backbone`` they are the ones thawed then, the rest staying frozen).
+    """
+    table = _unfreeze_table(cfg)
+    thawed = {layer for e, layers in table.items() if e <= epoch for layer in layers}
+    pending = {layer for e, layers in table.items() if e > epoch for layer in layers} - thawed
+    frozen: list[str] = []
+    for name, p in network.named_parameters():
+        if not name.startswith(BACKBONE):
+            p.requires_grad_(True)
+            continue
+        layer = name[len(BACKBONE):].split(".")[0]
+        trainable = layer in thawed if cfg.freeze_backbone else layer not in pending
+        p.requires_grad_(trainable)
+        if not trainable:
+            frozen.append(BACKBONE + layer)
+    return sorted(set(frozen))
+
+
+def freeze_norm_stats(network: nn.Module, frozen_prefixes: list[str]) -> None:
+    """Put batch-norm layers of frozen backbone parts in eval mode (their running statistics stay fixed)."""
+    if not frozen_prefixes:
+        return
+    for name, module in network.named_modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm) and any(
+                (name + ".").startswith(p + ".") for p in frozen_prefixes):
+            module.eval()
