@@ -108,13 +108,13 @@ class EpochIndices(Sampler):
     follow ``set_epoch``."""
 
     def __init__(self, n: int) -> None:
-        self.n, self.epoch = int(n), 0
+        self.n, self.epoch, self.start = int(n), 0, 0
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        return iter([(self.epoch, i) for i in range(self.n)])
+        return iter([(self.epoch, i) for i in range(self.start, self.n)])
 
     def __len__(self) -> int:
-        return self.n
+        return self.n - self.start
 
 
 def collate_samples(items: list) -> tuple[dict, list, list]:
@@ -149,10 +149,12 @@ class TrackingLoader:
     def epoch(self) -> int:
         return self.indices.epoch
 
-    def set_epoch(self, epoch: int) -> None:
-        """Draw the samples of ``epoch`` next (ignored by a fixed-seed validation loader)."""
+    def set_epoch(self, epoch: int, start_batch: int = 0) -> None:
+        """Draw the samples of ``epoch`` next (ignored by a fixed-seed validation loader), from batch
+        ``start_batch`` on: a resumed run skips the batches it already trained on without loading them."""
         if self.fixed_epoch is None:
             self.indices.epoch = int(epoch)
+        self.indices.start = min(int(start_batch) * self.loader.batch_size, self.indices.n)
 
     def __len__(self) -> int:
         return len(self.loader)

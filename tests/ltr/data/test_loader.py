@@ -77,3 +77,18 @@ def test_bad_split_and_rank():
         build_loader(_cfg(), TOY_GEOMETRY, split="test", datasets=[])
     with pytest.raises(ValueError, match="rank"):
         build_loader(_cfg(), TOY_GEOMETRY, rank=2, world_size=2, datasets=[])
+
+
+def test_resume_from_a_batch_skips_without_loading(toy_jpeg_sequences):
+    """A resumed epoch (set_epoch(e, start_batch=k)) yields exactly the batches k.. of the full epoch."""
+    data = [("toy", toy_jpeg_sequences, 1.0)]
+    loader = build_loader(_cfg(0, samples=12), TOY_GEOMETRY, datasets=data)
+    loader.set_epoch(2)
+    full = _batches(loader)
+    loader.set_epoch(2, start_batch=1)
+    assert len(loader) == 2
+    resumed = _batches(loader)
+    assert loader.timing_report()["samples"] == 8
+    assert _equal(full[1:], resumed)
+    loader.set_epoch(3)
+    assert len(loader) == 3
