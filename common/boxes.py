@@ -104,9 +104,10 @@ def iou(a, b) -> np.ndarray:
         raise ValueError(f"cannot pair {len(A)} boxes with {len(B)} boxes")
     x1 = np.maximum(A[:, 0], B[:, 0])
     y1 = np.maximum(A[:, 1], B[:, 1])
-    x2 = np.minimum(A[:, 0] + A[:, 2], B[:, 0] + B[:, 2])
-    y2 = np.minimum(A[:, 1] + A[:, 3], B[:, 1] + B[:, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    # Overlap measured from each box's own width, so identical boxes give exactly IoU 1 in floating point.
+    inter_w = np.minimum(A[:, 2] - (x1 - A[:, 0]), B[:, 2] - (x1 - B[:, 0]))
+    inter_h = np.minimum(A[:, 3] - (y1 - A[:, 1]), B[:, 3] - (y1 - B[:, 1]))
+    inter = np.clip(inter_w, 0, None) * np.clip(inter_h, 0, None)
     union = A[:, 2] * A[:, 3] + B[:, 2] * B[:, 3] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(union > 0, inter / union, 0.0)
