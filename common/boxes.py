@@ -105,8 +105,11 @@ def iou(a, b) -> np.ndarray:
     x1 = np.maximum(A[:, 0], B[:, 0])
     y1 = np.maximum(A[:, 1], B[:, 1])
     # Overlap measured from each box's own width, so identical boxes give exactly IoU 1 in floating point.
-    inter_w = np.minimum(A[:, 2] - (x1 - A[:, 0]), B[:, 2] - (x1 - B[:, 0]))
-    inter_h = np.minimum(A[:, 3] - (y1 - A[:, 1]), B[:, 3] - (y1 - B[:, 1]))
+    # Boxes that only touch (right edge == left edge) keep exactly 0.
+    touching_x = np.minimum(A[:, 0] + A[:, 2], B[:, 0] + B[:, 2]) <= x1
+    touching_y = np.minimum(A[:, 1] + A[:, 3], B[:, 1] + B[:, 3]) <= y1
+    inter_w = np.where(touching_x, 0.0, np.minimum(A[:, 2] - (x1 - A[:, 0]), B[:, 2] - (x1 - B[:, 0])))
+    inter_h = np.where(touching_y, 0.0, np.minimum(A[:, 3] - (y1 - A[:, 1]), B[:, 3] - (y1 - B[:, 1])))
     inter = np.clip(inter_w, 0, None) * np.clip(inter_h, 0, None)
     union = A[:, 2] * A[:, 3] + B[:, 2] * B[:, 3] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
