@@ -1,6 +1,7 @@
 """Atomic file writes: a temporary file in the same folder, fsync, then rename.
 
 A reader never sees a half-written file, and a crash (or a full disk) leaves the previous version intact.
+An ``OSError`` raised while writing (a full disk: ENOSPC) is re-raised naming the file that was being written.
 """
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", overwrite: bool = True
             os.unlink(tmp)
         else:
             os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if exc.filename is None and exc.errno is not None and type(exc).__module__ == "builtins":
+            # e.g. ENOSPC from write/fsync names no file: name the one that could not be written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

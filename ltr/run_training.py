@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, PluginError, CheckpointError, SettingsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. a full disk while writing a checkpoint: the previous one is intact
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; continue with --resume auto", file=sys.stderr)
         return 130

@@ -59,13 +59,31 @@ def _header_lines(text: str) -> dict[str, int]:
     return lines
 
 
+def _unclosed_quote_line(lines: list[str], message: str) -> Optional[int]:
+    """1-based line of the first ``key = ...`` line with an odd number of the quote tomllib expected at the end
+    of the document (tomllib reports an unclosed string at the end, not where it starts)."""
+    quote = re.search(r'Expected "([\'"])"', message)
+    if quote is None:
+        return None
+    for number, line in enumerate(lines, start=1):
+        if "=" in line and line.count(quote.group(1)) % 2 == 1:
+            return number
+    return None
+
+
 def _decode_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> SettingsError:
     match = _ERROR_POSITION.search(str(exc))
     lines = text.splitlines()
     if not match:
-        if "end of document" in str(exc):
+        if "end of document" not in str(exc):
+            return SettingsError(f"{path}: malformed TOML: {exc}")
+        line_no = _unclosed_quote_line(lines, str(exc))
+        if line_no is None:
             return SettingsError(f"{path}, line {max(len(lines), 1)}: malformed TOML: {exc} (unfinished value?)")
-        return SettingsError(f"{path}: malformed TOML: {exc}")
+        line = lines[line_no - 1]
+        key = line.split("=", 1)[0].strip()
+        return SettingsError(f"{path}, line {line_no} (key '{key}'): malformed TOML: the string is not closed "
+                             f"({exc}): {line.strip()!r}")
     line_no = int(match.group(1))
     line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
     key = line.split("=", 1)[0].strip() if "=" in line else ""

@@ -49,6 +49,40 @@ def frame_number(path: Path) -> Optional[int]:
     return int(numbers[-1]) if numbers else None
 
 
+def fill_frame_gaps(images: list[Path], source: str = "", expected: Optional[int] = None) -> list[Path]:
+    """Frames with a hole in their numbering (``0002.jpg``, ``0004.jpg``) get the missing file's path in its place.
+
+    Boxes are paired with frames by position, so a deleted frame would otherwise shift every later box onto
+    the wrong frame. Filled only when the frames are fewer than ``expected`` (the boxes) and the numbering
+    counts in steps of one (some step is 1, or the numbered span fits ``expected``; not every fifth frame).
+    The placeholder path does not exist, so reading it raises ``ImageReadError`` naming it (a training loader
+    skips and counts it). A warning names the missing files.
+    """
+    numbers = [frame_number(p) for p in images]
+    if len(images) < 2 or any(n is None for n in numbers) or (expected is not None and len(images) >= expected):
+        return list(images)
+    steps = [b - a for a, b in zip(numbers, numbers[1:])]
+    span = numbers[-1] - numbers[0] + 1
+    if any(s < 1 for s in steps) or not (min(steps) == 1 or (expected is not None and span <= expected)):
+        return list(images)
+    out: list[Path] = [images[0]]
+    missing: list[str] = []
+    for prev, path, step in zip(images, images[1:], steps):
+        for k in range(1, step):
+            digits = _DIGITS.findall(prev.stem)[-1]
+            number = str(int(digits) + k).zfill(len(digits))
+            head, _, tail = prev.stem.rpartition(digits)
+            placeholder = prev.with_name(f"{head}{number}{tail}{prev.suffix}")
+            out.append(placeholder)
+            missing.append(placeholder.name)
+        out.append(path)
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" ... ({len(missing)} in all)" if len(missing) > 10 else "")
+        log.warning("%s: frame files missing from the numbering: %s (kept in place so the boxes stay aligned; "
+                    "reading them fails)", source or images[0].parent, shown)
+    return out
+
+
 def read_name_list(path: Path) -> list[str]:
     """Sequence names, one per line (blank lines and ``#`` comments skipped)."""
     names = []
@@ -72,5 +106,6 @@ def finish(dataset: str, sequences: list, listed: Optional[Iterable[str]] = None
     return SequenceList(sequences, missing)
 
 
-__all__ = ["SequenceList", "missing_sequences", "natural_key", "list_images", "frame_number", "read_name_list",
+__all__ = ["SequenceList", "missing_sequences", "natural_key", "list_images", "frame_number", "fill_frame_gaps",
+           "read_name_list",
            "finish", "IMAGE_EXTENSIONS"]

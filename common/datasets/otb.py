@@ -34,7 +34,7 @@ from common.annotations import AnnotationError, load_boxes, load_flags
 from common.boxes import from_one_based
 from common.datasets import DatasetError, register_dataset
 from common.datasets.base import Sequence
-from common.datasets.layout import SequenceList, finish, frame_number, list_images
+from common.datasets.layout import SequenceList, fill_frame_gaps, finish, frame_number, list_images
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ def align_frames(images: list[Path], boxes: np.ndarray, frame_range: Optional[tu
         selected = [p for p in images if (n := frame_number(p)) is not None and start <= n <= end]
     else:
         selected = list(images)
+    selected = fill_frame_gaps(selected, source, expected=len(boxes))
     if len(selected) < len(boxes):
         log.warning("%s: %d boxes but only %d frames; using the first %d boxes", source, len(boxes), len(selected),
                     len(selected))

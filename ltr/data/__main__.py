@@ -141,7 +141,17 @@ def main(argv=None) -> int:
     """Entry point."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    return {"verify": cmd_verify, "show": cmd_show, "bench": cmd_bench}[args.cmd](args)
+    from common.annotations import AnnotationError
+    from common.config import ConfigError
+    from common.datasets import DatasetError
+    from common.image_io import ImageReadError
+    from common.plugins import PluginError
+
+    try:
+        return {"verify": cmd_verify, "show": cmd_show, "bench": cmd_bench}[args.cmd](args)
+    except (AnnotationError, DatasetError, ImageReadError, ConfigError, PluginError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
