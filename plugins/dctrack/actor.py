@@ -1,0 +1,129 @@
+"""The dctrack actor: batch -> (weighted loss, stats). Every term is weighted by ``LossConfig`` and reported.
+
+Negative pairs (``is_negative``, template from another object): with ``negatives='all'`` every term uses
+them (their classification target is all zero while the prior is still present, which teaches the
+network not to follow a prior that contradicts the template); with ``'corr_only'`` (the seed) they only
+train the correspondence terms. With ``loss.tracking_losses = False`` (``corr_pretrain``) the tracking
+terms are skipped and only the correspondence is trained.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from common.config import ConfigError
+from ltr.models.colorization import LabQuantizer
+from plugins.dctrack import losses as L
+from plugins.dctrack.config import LossConfig
+
+TRACKING_TERMS = ("cls", "ctr", "iou", "appearance_cls")
+CORRESPONDENCE_TERMS = ("warp_prior", "colorization", "cycle")
+
+
+class DCTrackActor:
+    """Computes the dctrack losses of a network on a training batch."""
+
+    def __init__(self, network: torch.nn.Module, loss_cfg: LossConfig, num_colors: int = 16):
+        self.network = network
+        self.cfg = loss_cfg
+        self.quantizer = LabQuantizer(num_colors)
+
+    @property
+    def core(self) -> torch.nn.Module:
+        """The dctrack network itself (unwrapped from DistributedDataParallel)."""
+        return getattr(self.network, "module", self.network)
+
+    def to(self, device: Any) -> "DCTrackActor":
+        """Move the network and the colour quantiser to ``device``."""
+        self.network.to(device)
+        self.quantizer.to(device)
+        return self
+
+    def train(self, mode: bool = True) -> "DCTrackActor":
+        """Set the network's train / eval mode."""
+        self.network.train(mode)
+        return self
+
+    def eval(self) -> "DCTrackActor":
+        """Eval mode."""
+        return self.train(False)
+
+    def __call__(self, batch: dict) -> tuple[torch.Tensor, dict]:
+        """Weighted total loss and a stats dict of floats ('loss', 'loss/<term>', 'peak_in_target/...')."""
+        net = self.core
+        out = self.network(batch)  # through a DistributedDataParallel wrapper when the trainer set one
+        ref = out["cls"]
+        terms: dict[str, torch.Tensor] = {}
+        if self.cfg.tracking_losses:
+            terms.update(L.tracking_losses(out, batch, self._tracking_samples(batch, ref), self.cfg.focal_alpha,
+                                           self.cfg.focal_gamma))
+        if getattr(net, "uses_prior", False) and not net.cfg.corr.frozen:  # frozen: nothing to train there
+            terms.update(self._correspondence_terms(out, batch))
+        total = ref.new_zeros(())
+        stats: dict[str, float] = {}
+        for name, value in terms.items():
+            weight = float(getattr(self.cfg, name))
+            if weight > 0:
+                total = total + weight * value
+            stats[f"loss/{name}"] = float(value.detach())
+        stats["loss"] = float(total.detach())
+        stats.update(self._peak_stats(out, batch, net.geometry.score))
+        return total, stats
+
+    def _tracking_samples(self, batch: dict, like: torch.Tensor) -> torch.Tensor:
+        """(B,) weights of the samples the tracking terms use."""
+        n = like.shape[0]
+        if self.cfg.negatives == "all" or "is_negative" not in batch:
+            return like.new_ones(n)
+        return 1.0 - batch["is_negative"].to(like.dtype).reshape(n)
+
+    def _correspondence_terms(self, out: dict, batch: dict) -> dict:
+        net, cfg, terms = self.core, self.cfg, {}
+        if cfg.warp_prior > 0 and "cur_prior" in batch:
+            valid = batch.get("prior_valid")
+            valid = torch.ones(out["cls"].shape[0], device=out["cls"].device) if valid is None else valid
+            terms["warp_prior"] = L.warp_prior_loss(out["warped_prior"], batch["cur_prior"],
+                                                    valid.to(out["cls"].dtype).reshape(-1), cfg.warp_prior_loss)
+        if cfg.colorization > 0:
+            self.quantizer.to(batch["search_cur"].device)
+            attn = net.grayscale_attention(batch["search_cur"], batch["search_prev"])
+            terms["colorization"] = L.colorization_term(attn, self.quantizer, batch, net.geometry.feature)
+        if cfg.cycle > 0:
+            cur_emb, prev_emb = out["embeddings"]
+            terms["cycle"] = L.cycle_term(net, cur_emb, prev_emb)
+        return terms
+
+    def _peak_stats(self, out: dict, batch: dict, grid) -> dict:
+        stats: dict[str, float] = {}
+        if "cls_target" not in batch or "cur_box" not in batch:
+            return stats
+        for name, key in (("appearance", "cls_appearance"), ("fused", "cls")):
+            rate, count = L.peak_in_target(out[key].detach(), batch, grid)
+            if count and not math.isnan(rate):
+                stats[f"peak_in_target/{name}"] = rate
+        return stats
+
+
+def load_training_weights(network: torch.nn.Module, train_cfg: Any) -> None:
+    """Weights a training run starts from: the pretrained backbone (``model.pretrained`` or the run's
+    ``pretrained``) and the frozen correspondence (``model.corr.checkpoint``). The network built by
+    ``build_network`` needs no file, so a tracking checkpoint loads anywhere."""
+    model = train_cfg.model
+    pretrained = model.pretrained or getattr(train_cfg, "pretrained", None)
+    if pretrained:
+        network.load_pretrained_backbone(pretrained)
+    if model.corr.enabled and model.corr.frozen:
+        network.load_correspondence(model.corr.checkpoint)
+
+
+def build_actor(network: torch.nn.Module, train_cfg: Any) -> DCTrackActor:
+    """The actor of a train config: loads the starting weights, checks the data's prior kind against the model."""
+    model, data = train_cfg.model, getattr(train_cfg, "data", None)
+    if data is not None and model is not None and getattr(data, "prior_kind", model.prior_kind) != model.prior_kind:
+        raise ConfigError(f"data.prior_kind '{data.prior_kind}' differs from model.prior_kind '{model.prior_kind}': "
+                          f"set both (train_settings._base.set_prior_kind)")
+    load_training_weights(network, train_cfg)
+    loss = train_cfg.loss if train_cfg.loss is not None else LossConfig()
+    return DCTrackActor(network, loss)

@@ -1,0 +1,13 @@
+"""Ablation: squeeze-excitation gate on the fused residual."""
+from __future__ import annotations
+
+from ltr.config import TrainConfig
+from plugins.dctrack.train_settings import _base
+
+
+def config() -> TrainConfig:
+    """This ablation's train config: the default with the one switch below."""
+    cfg = _base.default_config(__doc__)
+    # Change: model.fusion.se_gate = True.
+    cfg.model.fusion.se_gate = True
+    return cfg

@@ -1,0 +1,101 @@
+"""dctrack configs: every setting / parameter file validates, ablations change one thing, datasets from settings."""
+from __future__ import annotations
+
+import pytest
+
+from common.config import ConfigError, apply_overrides, diff_configs, validate_config
+from common.plugins import get_plugin, list_modules, load_parameters, load_train_config
+from plugins.dctrack.config import LossConfig, ModelConfig, TrackerParams
+
+SETTINGS = list_modules("plugins.dctrack.train_settings")
+PARAMS = list_modules("plugins.dctrack.parameters")
+
+
+def test_plugin_declaration():
+    spec = get_plugin("dctrack")
+    assert spec.name == "dctrack" and callable(spec.build_network) and callable(spec.build_actor)
+    assert set(PARAMS) >= {"default", "baseline", "seed_v1", "quick", "fast"}
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_every_setting_validates_and_is_documented(setting):
+    cfg = load_train_config("dctrack", setting)
+    validate_config(cfg)
+    assert cfg.setting == setting and cfg.description.strip()
+    assert cfg.data.prior_kind == cfg.model.prior_kind
+    assert isinstance(cfg.model, ModelConfig) and isinstance(cfg.loss, LossConfig)
+
+
+@pytest.mark.parametrize("param", PARAMS)
+def test_every_parameter_file_names_an_existing_setting(param):
+    params = load_parameters("dctrack", param)
+    validate_config(params)
+    assert params.train_setting in SETTINGS
+
+
+@pytest.mark.parametrize("setting,expected", [
+    ("ablate_prior_box", {"data.prior_kind", "model.prior_kind"}),
+    ("ablate_no_dropout", {"data.noise.prior_drop_prob"}),
+    ("ablate_fusion_both", {"model.fusion.placement"}),
+    ("ablate_se_gate", {"model.fusion.se_gate"}),
+    ("ablate_coord", {"model.fusion.coord_channels"}),
+    ("ablate_neg_corr_only", {"loss.negatives"}),
+    ("ablate_no_color", {"loss.colorization"}),
+    ("ablate_no_cycle", {"loss.cycle"}),
+    ("ablate_same_transform", {"data.augment.same_transform"}),
+    ("ablate_global_direction", {"model.global_direction"}),
+    ("baseline", {"model.corr.enabled"}),
+])
+def test_ablations_change_only_their_switch(setting, expected):
+    base = load_train_config("dctrack", "default")
+    other = load_train_config("dctrack", setting)
+    changed = {line.split(":")[0] for line in diff_configs(base, other)} - {"setting", "description"}
+    assert changed == expected
+
+
+def test_seed_v1_is_the_ground_truth_box_prior_with_corr_only_negatives():
+    cfg = load_train_config("dctrack", "seed_v1")
+    assert cfg.model.prior_kind == "box" and cfg.loss.negatives == "corr_only"
+    noise = cfg.data.noise
+    assert noise.prior_drop_prob == 0 and noise.prior_center_sigma == 0 and noise.search_center_sigma == 0
+    assert cfg.model.fusion.placement == "both" and not cfg.model.fusion.use_confidence
+
+
+def test_default_uses_synthetic_without_dataset_roots_and_real_ones_when_set(tmp_path, monkeypatch):
+    cfg = load_train_config("dctrack", "default")
+    assert [d.name for d in cfg.data.train] == ["synthetic"]
+    monkeypatch.setenv("DCTRACK_GOT10K_DIR", str(tmp_path))
+    monkeypatch.setenv("DCTRACK_COCO_DIR", str(tmp_path))
+    cfg = load_train_config("dctrack", "default")
+    assert [d.name for d in cfg.data.train] == ["got10k", "coco"]
+    assert [d.name for d in cfg.data.val] == ["got10k"]
+
+
+def test_corr_pretrain_uses_unlabeled_when_configured(tmp_path, monkeypatch):
+    cfg = load_train_config("dctrack", "corr_pretrain")
+    assert [d.name for d in cfg.data.train] == ["synthetic"] and not cfg.loss.tracking_losses
+    monkeypatch.setenv("DCTRACK_UNLABELED_DIR", str(tmp_path))
+    cfg = load_train_config("dctrack", "corr_pretrain")
+    assert [d.name for d in cfg.data.train] == ["unlabeled", "synthetic"]
+
+
+@pytest.mark.parametrize("override,key", [
+    ("model.fusion.placement=bot", "placement"),
+    ("model.prior_kind=mask", "prior_kind"),
+    ("model.corr.confidence=max", "confidence"),
+    ("loss.negatives=some", "negatives"),
+    ("model.backbone=vgg", "backbone"),
+])
+def test_bad_values_name_the_key(override, key):
+    cfg = load_train_config("dctrack", "default")
+    apply_overrides(cfg, [override])
+    with pytest.raises(ConfigError, match=key):
+        validate_config(cfg)
+
+
+def test_tracker_params_validation():
+    validate_config(TrackerParams())
+    for field, value in (("prior_mode", "half"), ("window_influence", 1.5), ("checkpoint", "last"), ("device", "tpu")):
+        params = TrackerParams(**{field: value})
+        with pytest.raises(ConfigError, match=field):
+            validate_config(params)
