@@ -144,10 +144,7 @@ class TrackerParams:
     prior_mode: str = "normal"          # normal | zero (prior zeroed) | shift (prior moved by one target size)
     prior_reset_frames: int = 5         # prior_valid -> 0 after this many consecutive low-score frames
     prior_reset_threshold: float = 0.2
-    debug: int = 0                      # 0 none | 1 score maps | 2 maps + crops + attention
-    visdom: bool = False
-    visdom_server: str = "http://localhost"
-    visdom_port: int = 8097
+    debug: int = 0                      # 0 none | 1 score maps | 2 maps + crops + attention (visdom address: settings)
 
     def validate(self) -> None:
         require(self.checkpoint in ("best", "latest"),
