@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", required=True, help="dataset registry name (otb, lasot, got10k, uav123, nfs, ...)")
-    p.add_argument("--split", default=None, help="dataset split (default: the dataset's first)")
+    p.add_argument("--split", default=None, help="dataset split (default: test, else val, else the first)")
     p.add_argument("--root", default=None, help="dataset root (default: the settings' <dataset>_dir)")
     p.add_argument("--trackers", nargs="*", default=[], help="<plugin>/<param>[_<runid>] result sets")
     p.add_argument("--external", nargs="*", default=[], metavar="NAME=DIR[@one_based|@zero_based]",
@@ -61,7 +61,7 @@ def run(args) -> int:
     """Analyse as asked; returns the exit status."""
     from common import metrics
     from common.atomic import atomic_write_text
-    from common.datasets import load_dataset
+    from common.datasets import evaluation_split, load_dataset
     from pytracking.analysis.cache import ScoreCache
     from pytracking.analysis.evaluate import evaluate_result_set
     from pytracking.analysis.plots import report_plots
@@ -74,6 +74,7 @@ def run(args) -> int:
         raise ValueError("nothing to analyse: give --trackers and/or --external")
     preset = metrics.get_preset(args.preset) if args.preset else metrics.preset_for_dataset(args.dataset)
     sets = _result_sets(args, results_root)
+    args.split = evaluation_split(args.dataset, args.split)
     sequences = load_dataset(args.dataset, args.split, args.root)
     cache = ScoreCache(enabled=not args.no_cache)
     reports = [evaluate_result_set(s, sequences, preset, args.missing, cache) for s in sets]

@@ -18,7 +18,6 @@ import argparse  # noqa: E402
 import logging  # noqa: E402
 from typing import Optional  # noqa: E402
 
-EVAL_SPLIT_ORDER = ("test", "val")
 
 
 def parse_runid(text: str):
@@ -51,16 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def default_split(name: str, split: Optional[str]) -> Optional[str]:
-    """``split`` when given, else the dataset's test split, else val, else its first."""
-    if split:
-        return split
-    from common.datasets import dataset_info
-
-    splits = dataset_info(name).splits
-    return next((s for s in EVAL_SPLIT_ORDER if s in splits), splits[0])
-
-
 def report_missing(report) -> None:
     """Print which listed sequences a partial dataset root does not hold (evaluation used those present)."""
     for name, missing in report.missing.items():
@@ -82,7 +71,7 @@ def main(argv: Optional[list] = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from common.config import ConfigError
-    from common.datasets import DatasetError
+    from common.datasets import DatasetError, evaluation_split
     from common.plugins import PluginError
     from pytracking.api import CheckpointNotFound
     from pytracking.evaluation.manifest import ManifestMismatch
@@ -93,7 +82,7 @@ def main(argv: Optional[list] = None) -> int:
         from settings import load_settings
 
         results_root = Path(args.results_dir) if args.results_dir else Path(load_settings().results_dir)
-        refs = [DatasetRef(name, default_split(name, args.split)) for name in args.dataset]
+        refs = [DatasetRef(name, evaluation_split(name, args.split)) for name in args.dataset]
         debug_factory = None
         if args.debug > 0:
             from pytracking.debug import make_debug_view

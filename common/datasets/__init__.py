@@ -65,6 +65,14 @@ def dataset_info(name: str) -> DatasetInfo:
     return _REGISTRY[name]
 
 
+def evaluation_split(name: str, split: Optional[str] = None) -> str:
+    """``split`` when given, else the dataset's test split, else val, else its first (what evaluation reads)."""
+    if split:
+        return split
+    splits = dataset_info(name).splits
+    return next((s for s in ("test", "val") if s in splits), splits[0])
+
+
 def load_dataset(name: str, split: Optional[str] = None, root: Optional[str | Path] = None, **options) -> list[Sequence]:
     """Read dataset ``name`` (split defaults to its first) from ``root`` or the configured root."""
     info = dataset_info(name)
@@ -84,4 +92,4 @@ def load_dataset(name: str, split: Optional[str] = None, root: Optional[str | Pa
     return info.reader(root_path, split, **options)
 
 
-__all__ = ["Sequence", "DatasetError", "register_dataset", "available_datasets", "dataset_info", "load_dataset"]
+__all__ = ["Sequence", "DatasetError", "register_dataset", "available_datasets", "dataset_info", "evaluation_split", "load_dataset"]
