@@ -15,7 +15,6 @@ import logging
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 import torch
 from torch import nn
 

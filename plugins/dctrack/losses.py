@@ -75,7 +75,19 @@ def cycle_term(network, cur_emb: torch.Tensor, prev_emb: torch.Tensor) -> torch.
     """Cycle consistency previous -> current -> previous through the network's correspondence."""
     attn_fwd = network.correspondence.attend(cur_emb, prev_emb)   # carries previous maps into the current frame
     attn_bwd = network.correspondence.attend(prev_emb, cur_emb)   # and back
+    if attn_fwd.window.radius is None:
+        return global_cycle_loss(attn_fwd.weights, attn_bwd.weights)
     return cycle_consistency_loss(attn_fwd, attn_bwd, warp, tuple(cur_emb.shape[-2:]))
+
+
+def global_cycle_loss(fwd: torch.Tensor, bwd: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """``cycle_consistency_loss`` for global attention in O(N^2) instead of O(N^3).
+
+    fwd [B, N_cur, N_prev], bwd [B, N_prev, N_cur]: the probability that previous cell p comes home is
+    sum_q bwd[p, q] * fwd[q, p].
+    """
+    home = (bwd * fwd.transpose(1, 2)).sum(dim=-1)
+    return -torch.log(home.clamp(min=eps)).mean()
 
 
 def peak_in_target(logits: torch.Tensor, batch: dict, grid: Grid) -> tuple[float, int]:

@@ -22,7 +22,6 @@ from typing import Optional
 import torch
 from torch import nn
 
-from common.geometry import Grid
 from ltr.data.targets import prior_channels
 from ltr.models.backbones import build_backbone
 from ltr.models.correspondence import CorrespondenceModule
@@ -178,19 +177,26 @@ class DCTrackNet(nn.Module):
         return self.correspondence.attend(emb[:n], emb[n:])
 
     def track_step(self, kernels: dict, cur: dict, prev: Optional[dict], prior: Optional[torch.Tensor],
-                   prior_valid: Optional[torch.Tensor]) -> dict:
-        """One frame: current/previous feature caches + prior of the previous crop -> output maps (see forward)."""
+                   prior_valid: Optional[torch.Tensor], appearance: bool = True) -> dict:
+        """One frame: current/previous feature caches + prior of the previous crop -> output maps (see forward).
+
+        The head runs once; 'cls_appearance' (the template-only score) costs only the classification tower
+        again, and nothing when the head input is the plain correlation. ``appearance=False`` (the tracker
+        without debug views) leaves it out where it would cost that extra tower.
+        """
         cls_corr = depthwise_xcorr(self.cls_search(cur["feat"]), kernels["cls"])
         reg_corr = depthwise_xcorr(self.reg_search(cur["feat"]), kernels["reg"])
-        app_logits, _, _ = self.head(cls_corr, reg_corr)
-        out: dict = {"cls_appearance": app_logits}
+        out: dict = {}
         cls_in, reg_in = cls_corr, reg_corr
         if self.correspondence is not None and prev is not None:
-            fused = self._fuse_prior(cls_corr, reg_corr, cur, prev, prior, prior_valid, out)
-            cls_in, reg_in = fused
+            cls_in, reg_in = self._fuse_prior(cls_corr, reg_corr, cur, prev, prior, prior_valid, out)
         if self.nonlocal_block is not None and self.cfg.nonlocal_position == "after_fusion":
             cls_in = self.nonlocal_block(cls_in)
         out["cls"], out["ctr"], out["box"] = self.head(cls_in, reg_in)
+        if cls_in is cls_corr:
+            out["cls_appearance"] = out["cls"]
+        elif appearance:
+            out["cls_appearance"] = self.head.cls_pred(self.head.cls_tower(cls_corr))
         return out
 
     def _fuse_prior(self, cls_corr, reg_corr, cur, prev, prior, prior_valid, out: dict):

@@ -116,7 +116,8 @@ class DCTrackTracker(Tracker):
             search, transform, crop = self._crop(image, self._search_side(), self.geometry.search_size)
             cur = self.network.search_features(search)
             prior, valid = self._prior()
-            out = self.network.track_step(self.kernels, cur, self.prev.cache, prior, valid)
+            out = self.network.track_step(self.kernels, cur, self.prev.cache, prior, valid,
+                                          appearance=self.params.debug > 0)
             result, score_map = self._update(out, transform, image.shape)
             if self.params.debug > 0:
                 result.update(self._debug_maps(out, crop, score_map))

@@ -128,3 +128,16 @@ def test_build_actor_loads_the_pretrained_backbone_and_names_a_missing_file(tmp_
     cfg.model.pretrained = "no_such_weights.pth"
     with pytest.raises(FileNotFoundError, match="no_such_weights.pth"):
         build_actor(build_network(cfg.model), cfg)
+
+
+def test_global_cycle_shortcut_equals_the_generic_cycle_loss():
+    from ltr.models.correspondence import CorrespondenceModule, warp
+    from ltr.models.cycle import cycle_consistency_loss
+    from plugins.dctrack.losses import global_cycle_loss
+
+    torch.manual_seed(0)
+    corr = CorrespondenceModule(8, 16, radius=None, temperature=0.1)
+    a, b = corr.embed(torch.randn(2, 8, 5, 5)), corr.embed(torch.randn(2, 8, 5, 5))
+    fwd, bwd = corr.attend(a, b), corr.attend(b, a)
+    expected = cycle_consistency_loss(fwd, bwd, warp, (5, 5))
+    assert global_cycle_loss(fwd.weights, bwd.weights).item() == pytest.approx(expected.item(), rel=1e-5)
