@@ -1,0 +1,70 @@
+"""Mean success AUC / P@20 / AO over the real_cpu held-out sequences, from ``pytracking/analyze.py --json`` files.
+
+    .venv/bin/python docs/study/aggregate.py workspace/study/analysis/*.json [--markdown OUT.md]
+
+Each JSON holds one dataset; a tracker's numbers are averaged over the held-out sequences of
+``plugins.dctrack.train_settings.real_cpu.HELDOUT_SEQUENCES`` (sequence-weighted, as the OTB protocol), and
+only trackers with a result on every held-out sequence are reported (others are listed as incomplete).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from common.atomic import atomic_write_text  # noqa: E402
+from plugins.dctrack.train_settings.real_cpu import HELDOUT_SEQUENCES  # noqa: E402
+
+METRICS = ("AUC", "P", "AO")
+
+
+def collect(paths: list[Path]) -> dict[str, dict[str, dict]]:
+    """tracker -> 'dataset/sequence' -> {AUC, P, AO} for the held-out sequences found in the JSON files."""
+    table: dict[str, dict[str, dict]] = {}
+    for path in paths:
+        data = json.loads(path.read_text())
+        wanted = HELDOUT_SEQUENCES.get(data["dataset"], [])
+        for tracker, rep in data["trackers"].items():
+            for seq, values in rep.get("per_sequence", {}).items():
+                if seq in wanted:
+                    table.setdefault(tracker, {})[f"{data['dataset']}/{seq}"] = values
+    return table
+
+
+def summarise(table: dict[str, dict[str, dict]]) -> tuple[list[str], list[str]]:
+    """Markdown rows (tracker, mean metrics, per-sequence AUC) and the names of incomplete trackers."""
+    keys = [f"{d}/{s}" for d, seqs in HELDOUT_SEQUENCES.items() for s in seqs]
+    header = "| tracker | AUC | P@20 | AO | " + " | ".join(k.split("/")[1] for k in keys) + " |"
+    rows = [header, "|" + "---|" * (4 + len(keys))]
+    incomplete = []
+    for tracker, per_seq in sorted(table.items()):
+        if any(k not in per_seq for k in keys):
+            incomplete.append(tracker)
+            continue
+        means = [sum(per_seq[k][m] for k in keys) / len(keys) for m in METRICS]
+        rows.append(f"| {tracker} | " + " | ".join(f"{v:.3f}" for v in means) + " | "
+                    + " | ".join(f"{per_seq[k]['AUC']:.3f}" for k in keys) + " |")
+    return rows, incomplete
+
+
+def main() -> int:
+    """CLI entry point."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("json", nargs="+", type=Path)
+    ap.add_argument("--markdown", type=Path, default=None)
+    args = ap.parse_args()
+    rows, incomplete = summarise(collect(args.json))
+    text = "\n".join(rows) + "\n"
+    print(text, end="")
+    if incomplete:
+        print(f"incomplete (not every held-out sequence has a result): {', '.join(incomplete)}")
+    if args.markdown:
+        atomic_write_text(args.markdown, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

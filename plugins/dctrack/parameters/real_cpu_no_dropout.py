@@ -1,0 +1,10 @@
+"""real_cpu tracker on train setting 'real_cpu_no_dropout', prior_mode 'normal' (the prior-dependence check)."""
+from __future__ import annotations
+
+from plugins.dctrack.config import TrackerParams
+from plugins.dctrack.parameters import real_cpu
+
+
+def parameters() -> TrackerParams:
+    """real_cpu parameters for 'real_cpu_no_dropout' with prior_mode 'normal'."""
+    return real_cpu.parameters("real_cpu_no_dropout", "normal")

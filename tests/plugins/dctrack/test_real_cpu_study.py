@@ -1,0 +1,91 @@
+"""The real_cpu recipe: its split is disjoint, every variant differs from it by its one switch, the parameter
+files point at the right run, and the study's aggregation averages exactly the held-out sequences."""
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from common.config import diff_configs, validate_config
+
+REPO = Path(__file__).resolve().parents[3]
+VARIANTS = {"baseline": ["model.corr.enabled"], "gt_prior": ["data.noise.prior_"], "no_dropout": ["data.noise.prior_drop_prob"],
+            "neg_corr_only": ["loss.negatives"], "prior_box": ["data.prior_kind", "model.prior_kind"],
+            "seed_v1": ["data.noise.", "model.fusion.", "loss.", "data.prior_kind", "model.prior_kind"]}
+
+
+def _setting(name: str):
+    return importlib.import_module(f"plugins.dctrack.train_settings.{name}").config()
+
+
+@pytest.fixture
+def roots(shared_data, monkeypatch):
+    """Dataset roots from the environment, as the setting's docstring says."""
+    for name in ("otb", "dsst", "vot", "uav123"):
+        monkeypatch.setenv(f"DCTRACK_{name.upper()}_DIR", str(shared_data / "sequences" / name))
+    return shared_data
+
+
+def test_split_is_disjoint_and_names_real_sequences(roots):
+    from common.datasets import load_dataset
+    from plugins.dctrack.train_settings.real_cpu import HELDOUT_SEQUENCES, TRAIN_SEQUENCES
+
+    train = {(d, s) for d, seqs in TRAIN_SEQUENCES.items() for s in seqs}
+    held = {(d, s) for d, seqs in HELDOUT_SEQUENCES.items() for s in seqs}
+    assert not train & held
+    for dataset, seq in train | held:
+        assert seq in {q.name for q in load_dataset(dataset)}, (dataset, seq)
+    cfg = _setting("real_cpu")
+    validate_config(cfg)
+    used = {(e.name, s) for e in cfg.data.train for s in e.sequences}
+    assert used == train
+    assert all(e.sequences for e in cfg.data.train if e.name != "synthetic")
+
+
+def test_missing_root_names_the_variable(monkeypatch, tmp_path):
+    """The setting builds anywhere; reading its data without the OTB root names the variable to set."""
+    from common.datasets import DatasetError
+    from ltr.data.loader import load_entries
+
+    monkeypatch.delenv("DCTRACK_OTB_DIR", raising=False)
+    monkeypatch.setenv("DCTRACK_DSST_DIR", str(tmp_path))
+    cfg = _setting("real_cpu")
+    with pytest.raises(DatasetError, match="DCTRACK_OTB_DIR"):
+        load_entries(cfg.data.train)
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_variant_differs_by_its_switch_only(roots, variant):
+    base, cfg = _setting("real_cpu"), _setting(f"real_cpu_{variant}")
+    validate_config(cfg)
+    changed = [d.split(":")[0] for d in diff_configs(base, cfg) if not d.startswith("description")]
+    assert changed
+    assert all(any(c.startswith(p) for p in VARIANTS[variant]) for c in changed), changed
+
+
+def test_parameter_files_point_at_their_run():
+    from plugins.dctrack.parameters import real_cpu_baseline, real_cpu_seed_v1_shift, real_cpu_zero
+
+    assert (real_cpu_zero.parameters().train_setting, real_cpu_zero.parameters().prior_mode) == ("real_cpu", "zero")
+    shift = real_cpu_seed_v1_shift.parameters()
+    assert (shift.train_setting, shift.prior_mode, shift.checkpoint) == ("real_cpu_seed_v1", "shift", "latest")
+    assert real_cpu_baseline.parameters().use_prior is False
+
+
+def test_aggregate_averages_heldout_sequences_only(tmp_path):
+    sys.path.insert(0, str(REPO / "docs" / "study"))
+    import aggregate
+
+    def rep(values):
+        return {"per_sequence": {s: {"AUC": v, "P": v, "AO": v} for s, v in values.items()}}
+
+    (tmp_path / "otb.json").write_text(json.dumps({"dataset": "otb", "trackers": {
+        "A": rep({"Couple": 0.1, "Crossing": 0.2, "Football1": 0.3, "David": 1.0}), "B": rep({"Couple": 0.5})}}))
+    (tmp_path / "vot.json").write_text(json.dumps({"dataset": "vot", "trackers": {"A": rep({"bag": 0.4})}}))
+    (tmp_path / "uav123.json").write_text(json.dumps({"dataset": "uav123", "trackers": {"A": rep({"wakeboard7": 0.5})}}))
+    rows, incomplete = aggregate.summarise(aggregate.collect(sorted(tmp_path.glob("*.json"))))
+    assert incomplete == ["B"]
+    assert rows[2].startswith("| A | 0.300 | 0.300 | 0.300 |")  # David (a training sequence) is not averaged
