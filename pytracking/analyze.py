@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import logging  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,17 +105,12 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    from common.cli import run_main
     from common.datasets import DatasetError
     from common.metrics import MetricError
     from pytracking.analysis.results import AnalysisError
 
-    try:
-        return run(args)
-    except (AnalysisError, MetricError, DatasetError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_main(build_parser(), run, (AnalysisError, MetricError, DatasetError, ValueError, FileNotFoundError), argv)
 
 
 if __name__ == "__main__":

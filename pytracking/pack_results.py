@@ -18,7 +18,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
-import logging  # noqa: E402
 from typing import Optional  # noqa: E402
 
 
@@ -77,15 +76,10 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    from common.cli import run_main
     from pytracking.analysis.packing import PackError
 
-    try:
-        return run(args)
-    except PackError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_main(build_parser(), run, (PackError,), argv)
 
 
 if __name__ == "__main__":

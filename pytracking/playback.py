@@ -16,7 +16,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse  # noqa: E402
-import logging  # noqa: E402
 import time  # noqa: E402
 
 
@@ -128,16 +127,11 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    from common.cli import run_main
     from common.datasets import DatasetError
     from pytracking.analysis.results import AnalysisError
 
-    try:
-        return run(args)
-    except (AnalysisError, DatasetError, ConnectionError, OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_main(build_parser(), run, (AnalysisError, DatasetError, ConnectionError, OSError, ValueError), argv)
 
 
 if __name__ == "__main__":

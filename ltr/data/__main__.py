@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -139,19 +138,16 @@ def cmd_bench(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = _parser().parse_args(argv)
     from common.annotations import AnnotationError
+    from common.cli import run_main
     from common.config import ConfigError
     from common.datasets import DatasetError
     from common.image_io import ImageReadError
     from common.plugins import PluginError
 
-    try:
-        return {"verify": cmd_verify, "show": cmd_show, "bench": cmd_bench}[args.cmd](args)
-    except (AnnotationError, DatasetError, ImageReadError, ConfigError, PluginError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    commands = {"verify": cmd_verify, "show": cmd_show, "bench": cmd_bench}
+    return run_main(_parser(), lambda args: commands[args.cmd](args),
+                    (AnnotationError, DatasetError, ImageReadError, ConfigError, PluginError), argv)
 
 
 if __name__ == "__main__":
