@@ -31,7 +31,7 @@ CONSTRAINT="$(mktemp)"
 trap 'rm -f "$CONSTRAINT"' EXIT
 echo "setuptools<70" > "$CONSTRAINT"   # visdom's setup.py needs pkg_resources
 run_step "installing numpy, opencv-python, scipy, jpeg4py, visdom, tqdm, matplotlib, pytest, hypothesis" \
-  env PIP_CONSTRAINT="$CONSTRAINT" "${PIP[@]}" numpy opencv-python scipy jpeg4py visdom tqdm matplotlib pytest hypothesis
+  env PIP_CONSTRAINT="$CONSTRAINT" "${PIP[@]}" numpy opencv-python scipy jpeg4py visdom tqdm matplotlib pytest hypothesis wheel
 if [ "${DCTRACK_NO_TEST_EXTRAS:-0}" != "1" ]; then
   # Test-only extras: the GOT-10k toolkit (its own deps pinned loosely; --no-deps keeps it from pulling torch builds)
   # and the VOT TraX protocol. The toolkit itself never imports them. DCTRACK_NO_TEST_EXTRAS=1 skips this.
