@@ -66,8 +66,10 @@ def warp_prior_loss(warped: torch.Tensor, target: torch.Tensor, valid: torch.Ten
 
 def colorization_term(attention, quantizer: LabQuantizer, batch: dict, grid: Grid) -> torch.Tensor:
     """Colour labels of the previous crop, warped by ``attention``, must predict the current crop's labels."""
-    prev_labels = quantizer.quantize(batch["search_prev"], grid)
-    cur_labels = quantizer.quantize(batch["search_cur"], grid)
+    # With SimCLR-style augmentation the colour target comes from the undistorted crops (the embedding
+    # already saw the distorted grayscale ones).
+    prev_labels = quantizer.quantize(batch.get("search_prev_clean", batch["search_prev"]), grid)
+    cur_labels = quantizer.quantize(batch.get("search_cur_clean", batch["search_cur"]), grid)
     return colorization_loss(attention, prev_labels, cur_labels, quantizer.num_clusters, warp)
 
 
