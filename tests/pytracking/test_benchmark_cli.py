@@ -1,0 +1,97 @@
+"""The speed benchmark CLI (pytracking/benchmark.py): its JSON report and its errors (no timing assertions)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "pytracking"))
+
+import benchmark  # noqa: E402  (pytracking/benchmark.py is a script module)
+
+TIMINGS = ("network_ms", "tracker_step_ms", "end_to_end_ms")
+ENV_FIELDS = ("device", "dtype", "threads", "torch", "cpu_model", "cpu_count")
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Run the benchmark with one thread (restored afterwards): the machine is small and shared."""
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def _run(tmp_path: Path, *extra: str) -> dict:
+    out = tmp_path / "bench.json"
+    argv = ["dctrack", "quick", "--random-weights", "--frames", "3", "--repeats", "1", "--warmup", "1",
+            "--threads", "1", "--device", "cpu", "--json", str(out), *extra]
+    assert benchmark.main(argv) == 0
+    return json.loads(out.read_text())
+
+
+def _check_report(result: dict) -> None:
+    for key in TIMINGS:
+        assert isinstance(result[key], float) and result[key] > 0, key
+        assert result["fps"][key[:-3]] == pytest.approx(1000.0 / result[key])
+    for key in ENV_FIELDS:
+        assert key in result["environment"], key
+    env = result["environment"]
+    assert env["device"] == "cpu" and env["dtype"] == "float32" and env["threads"] == 1
+    assert env["torch"] == torch.__version__ and env["cpu_model"]
+    assert result["weights"] == "random"
+    assert result["network_gflop_per_frame"] > 0
+
+
+def test_json_on_synthetic_sequence(tmp_path, capsys):
+    result = _run(tmp_path, "--sequence", "synthetic")
+    _check_report(result)
+    assert result["sequence"]["name"].startswith("synthetic/")
+    printed = capsys.readouterr().out
+    assert "network only" in printed and "tracker step" in printed and "end to end" in printed
+    assert "threads 1" in printed and "torch " in printed
+
+
+def test_json_on_real_sequence_with_baseline_and_conv(tmp_path, shared_data, monkeypatch):
+    monkeypatch.setenv("DCTRACK_SHARED_DATA", str(shared_data))
+    result = _run(tmp_path, "--sequence", "Couple", "--compare-baseline", "--conv-throughput")
+    _check_report(result)
+    assert result["sequence"]["name"] == "otb/Couple" and result["sequence"]["width"] == 320
+    base = result["baseline"]
+    assert base["label"] == "dctrack/baseline" and base["network_ms"] > 0
+    assert set(base["overhead_percent"]) == {"network", "tracker_step"}
+    conv = result["conv_throughput"]
+    assert conv["best_gflops"] == max(conv["nchw"]["gflops"], conv["channels_last"]["gflops"]) > 0
+    bb = result["backbone"]
+    assert bb["gflop_per_frame"] > 0 and bb["efficiency"] == pytest.approx(bb["gflops"] / conv["best_gflops"])
+
+
+def test_conv_flops_counts_every_convolution():
+    conv = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.Conv2d(8, 8, 3, groups=4, padding=1))
+    x = torch.zeros(1, 3, 10, 10)
+    expected = 2 * (8 * 8 * 8) * 3 * 9 + 2 * (8 * 8 * 8) * 2 * 9
+    assert benchmark.conv_flops(conv, lambda: conv(x)) == expected
+
+
+def test_missing_checkpoint_names_the_way_out(capsys):
+    assert benchmark.main(["dctrack", "quick", "--frames", "1", "--sequence", "synthetic", "--threads", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "checkpoint" in err and "--random-weights" in err
+
+
+def test_unknown_sequence_is_a_clear_error(capsys, tmp_path):
+    missing = "no_such_sequence_xyz"
+    assert benchmark.main(["dctrack", "quick", "--random-weights", "--sequence", missing, "--threads", "1"]) == 2
+    assert missing in capsys.readouterr().err
+
+
+def test_script_runs_from_the_command_line():
+    proc = subprocess.run([sys.executable, str(REPO / "pytracking" / "benchmark.py"), "--help"], capture_output=True,
+                          text=True, cwd=REPO, timeout=60)
+    assert proc.returncode == 0
+    for flag in ("--random-weights", "--compare-baseline", "--conv-throughput", "--json", "--sequence", "--threads"):
+        assert flag in proc.stdout
