@@ -77,14 +77,7 @@ def decode_image(data: bytes, path: str = "<bytes>") -> np.ndarray:
 def read_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file as RGB uint8 HxWx3."""
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise ImageReadError(f"{path}: no such image file") from None
-    except IsADirectoryError:
-        raise ImageReadError(f"{path}: is a folder, not an image") from None
-    return decode_image(data, path)
+    return decode_image(read_bytes(path), path)
 
 
 def read_bytes(path: str | os.PathLike) -> bytes:

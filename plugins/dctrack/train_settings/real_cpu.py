@@ -16,7 +16,7 @@ from __future__ import annotations
 from ltr.config import TrainConfig
 from ltr.data.config import DatasetEntry
 from plugins.dctrack.train_settings import _base
-from plugins.dctrack.train_settings.quick import quick_model
+from plugins.dctrack.train_settings.quick import cpu_schedule, quick_model
 
 TRAIN_SEQUENCES = {"otb": ["David", "Jogging-1", "Jogging-2", "MotorRolling"], "dsst": ["dog1"]}
 HELDOUT_SEQUENCES = {"otb": ["Couple", "Crossing", "Football1"], "vot": ["bag"], "uav123": ["wakeboard7"]}
@@ -37,19 +37,7 @@ def apply_real_cpu(cfg: TrainConfig) -> TrainConfig:
                       DatasetEntry("dsst", "test", 1.0, list(TRAIN_SEQUENCES["dsst"])),
                       DatasetEntry("synthetic", "train", 1.0)]
     cfg.data.val = [DatasetEntry("synthetic", "val")]
-    cfg.data.num_workers = 1
-    cfg.epochs = 12
-    cfg.samples_per_epoch = 2048
-    cfg.batch_size = 16
-    cfg.device = "cpu"
-    cfg.optim.name = "adamw"
-    cfg.optim.lr = 2e-3
-    cfg.optim.weight_decay = 1e-4
-    cfg.optim.backbone_lr_mult = 1.0
-    cfg.optim.warmup_epochs = 0
-    cfg.val.samples = 128
-    cfg.log.tensorboard = False
-    return cfg
+    return cpu_schedule(cfg, epochs=12)
 
 
 def config() -> TrainConfig:
