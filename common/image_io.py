@@ -158,7 +158,7 @@ def jpeg_crop(data: bytes, x: int, y: int, w: int, h: int, path: str = "<bytes>"
     size = c.ffi.new("unsigned long *")
     transform = c.ffi.new("tjtransform *")
     transform.r.x, transform.r.y, transform.r.w, transform.r.h = int(x), int(y), int(w), int(h)
-    transform.op, transform.options = 0, 4  # TJXOP_NONE, TJXOPT_CROP
+    transform.op, transform.options = 0, 4 | 64  # TJXOP_NONE, TJXOPT_CROP | TJXOPT_COPYNONE (no APPn markers)
     src = c.ffi.cast("unsigned char *", c.ffi.from_buffer(data))
     if c.lib.tjTransform(_TurboHandles.transform, src, len(data), 1, dst, size, transform, 0) != 0:
         message = c.ffi.string(c.lib.tjGetErrorStr()).decode(errors="replace")

@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--visdom", action="store_true", help="send the grid to visdom (settings visdom_host/port)")
     bench = sub.choices["bench"]
     bench.add_argument("--workers", type=int, default=1)
-    bench.add_argument("--samples", type=int, default=500)
-    bench.add_argument("--warmup", type=int, default=20)
+    bench.add_argument("--samples", type=int, default=1024)
+    bench.add_argument("--warmup", type=int, default=64, help="untimed samples first (at least one batch)")
     bench.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     return p
 
@@ -126,7 +126,8 @@ def cmd_bench(args) -> int:
     from ltr.data.tools.bench import run_bench
 
     cfg, geometry, datasets = _setup(args)
-    result = run_bench(cfg, geometry, datasets, workers=args.workers, samples=args.samples, warmup=args.warmup)
+    result = run_bench(cfg, geometry, datasets, workers=args.workers, samples=args.samples, warmup=args.warmup,
+                       batch_size=cfg.batch_size)
     print(_table(result.rows(), ("measure", "value")))
     if args.json:
         import dataclasses

@@ -229,8 +229,9 @@ class TrackingProcessing:
 
 
 def _image_tensor(img: np.ndarray) -> torch.Tensor:
-    """HxWx3 uint8 -> 3xHxW float32 (0-255)."""
-    return torch.from_numpy(img.transpose(2, 0, 1).astype(np.float32, order="C"))
+    """HxWx3 uint8 -> 3xHxW uint8. Crops travel from the workers as bytes (a quarter of float32's shared memory and
+    copies); ``ltr.trainer.trainer.move_batch`` makes them float32 0-255 on the training device."""
+    return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1), dtype=np.uint8))
 
 
 def _vec(box) -> torch.Tensor:

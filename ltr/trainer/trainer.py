@@ -41,9 +41,11 @@ def higher_is_better(metric: str) -> bool:
 
 
 def move_batch(batch: Any, device: str) -> Any:
-    """Tensors of a (nested) batch to ``device``."""
+    """Tensors of a (nested) batch to ``device``; uint8 tensors (image crops) become float32 there, after the
+    transfer, so that a quarter of the bytes cross from the loader and to the GPU."""
     if isinstance(batch, torch.Tensor):
-        return batch.to(device, non_blocking=True)
+        moved = batch.to(device, non_blocking=True)
+        return moved.float() if moved.dtype == torch.uint8 else moved
     if isinstance(batch, dict):
         return {k: move_batch(v, device) for k, v in batch.items()}
     if isinstance(batch, (list, tuple)):

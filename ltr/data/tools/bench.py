@@ -34,7 +34,8 @@ class BenchResult:
 
 def run_bench(cfg, geometry, datasets, workers: int = 1, samples: int = 400, warmup: int = 20,
               batch_size: int = 8) -> BenchResult:
-    """Produce ``warmup + samples`` training samples with ``workers`` loader workers (0: in this process)."""
+    """Produce ``warmup + samples`` training samples with ``workers`` loader workers (0: in this process), in
+    batches of ``batch_size`` as training would (the ``dctrack`` CLI passes the setting's batch size)."""
     sampler = TripletSampler(datasets, cfg.data.sampler)
     dataset = TrackingDataset(sampler, build_processing(cfg, geometry), warmup + samples, cfg.seed)
     if workers == 0:

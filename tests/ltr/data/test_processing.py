@@ -49,6 +49,7 @@ def test_boxes_land_where_the_crop_geometry_says(box_seq, seed):
         assert np.abs(measured - expected).max() <= 0.5 + 0.5 * tf.scale, (key, measured, expected)
     # crops are sized by the geometry; the current crop is NOT centred on the current ground truth
     assert out["template"].shape == (3, 64, 64) and out["search_cur"].shape == (3, 128, 128)
+    assert all(out[k].dtype == torch.uint8 for k in ("template", "search_prev", "search_cur"))
 
 
 def test_current_crop_is_centred_on_the_previous_estimate(box_seq):
