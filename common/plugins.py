@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent / "plugins"
 PLUGIN_PATH_ENV = "DCTRACK_PLUGIN_PATH"
@@ -129,10 +129,17 @@ def load_train_config(plugin: str, setting: str) -> Any:
     return cfg
 
 
-def load_parameters(plugin: str, param: str) -> Any:
-    """Build the tracker parameters of ``plugin``'s parameter file ``param`` (its ``parameters()`` function)."""
+def load_parameters(plugin: str, param: str, overrides: Iterable[str] = ()) -> Any:
+    """Build the tracker parameters of ``plugin``'s parameter file ``param`` (its ``parameters()`` function), then
+    apply ``key=value`` ``overrides`` (validated; a wrong key or value raises ``ConfigError`` naming it)."""
     spec = get_plugin(plugin)
     module = load_module(spec.parameters, param, "parameter file")
     if not hasattr(module, "parameters"):
         raise PluginError(f"parameter file {module.__file__} does not define parameters()")
-    return module.parameters()
+    params = module.parameters()
+    overrides = list(overrides)
+    if overrides:
+        from common.config import apply_overrides, validate_config
+
+        validate_config(apply_overrides(params, overrides))
+    return params

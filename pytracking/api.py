@@ -9,7 +9,7 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import numpy as np
 
@@ -32,6 +32,7 @@ class TrackerSetup:
     params: Any
     checkpoint: Optional[Path]
     device: str
+    overrides: tuple = ()       # the key=value parameter overrides applied to ``params``
 
 
 def default_device(device: Optional[str] = None) -> str:
@@ -96,9 +97,10 @@ def find_tracker_checkpoint(plugin: str, param: str, params: Any) -> Path:
 
 
 def resolve_tracker(plugin: str, param: str = "default", checkpoint: Optional[str | Path] = None,
-                    device: Optional[str] = None) -> TrackerSetup:
-    """Load the parameters and find the checkpoint of ``plugin``/``param`` without building the network."""
-    params = load_parameters(plugin, param)
+                    device: Optional[str] = None, overrides: Iterable[str] = ()) -> TrackerSetup:
+    """Load the parameters (``key=value`` ``overrides`` applied) and find the checkpoint of ``plugin``/``param``
+    without building the network."""
+    params = load_parameters(plugin, param, overrides)
     if checkpoint is not None:
         ckpt: Optional[Path] = Path(checkpoint).expanduser()
         if not ckpt.is_file():
@@ -107,7 +109,8 @@ def resolve_tracker(plugin: str, param: str = "default", checkpoint: Optional[st
         ckpt = find_tracker_checkpoint(plugin, param, params)
     else:
         ckpt = None
-    return TrackerSetup(plugin, param, params, ckpt.resolve() if ckpt else None, choose_device(params, device))
+    return TrackerSetup(plugin, param, params, ckpt.resolve() if ckpt else None, choose_device(params, device),
+                        tuple(overrides))
 
 
 def build_tracker(setup: TrackerSetup) -> Tracker:
@@ -128,9 +131,10 @@ def build_tracker(setup: TrackerSetup) -> Tracker:
 
 
 def load_tracker(plugin: str, param: str = "default", checkpoint: Optional[str | Path] = None,
-                 device: Optional[str] = None) -> Tracker:
-    """The tracker of ``plugin`` with parameter file ``param``, its network loaded from the checkpoint."""
-    return build_tracker(resolve_tracker(plugin, param, checkpoint, device))
+                 device: Optional[str] = None, overrides: Iterable[str] = ()) -> Tracker:
+    """The tracker of ``plugin`` with parameter file ``param`` (``key=value`` ``overrides`` applied, e.g.
+    ``precision=bfloat16``), its network loaded from the checkpoint."""
+    return build_tracker(resolve_tracker(plugin, param, checkpoint, device, overrides))
 
 
 def track_sequence(tracker: Tracker, sequence: Any, debug: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

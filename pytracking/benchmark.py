@@ -163,28 +163,35 @@ def random_weights_network(plugin: str, setting: Optional[str], device: str, ove
 
 
 def build_subject(plugin: str, param: str, device: Optional[str], random_weights: bool, checkpoint: Optional[str],
-                  fallback_random: bool = False, overrides: tuple = (), setting: Optional[str] = None) -> Subject:
-    """The tracker of ``plugin``/``param`` with a checkpoint, or with random weights: the network of ``setting``
-    (default: the parameters' train setting) with the train-config ``overrides``."""
+                  fallback_random: bool = False, overrides: tuple = (), setting: Optional[str] = None,
+                  param_overrides: tuple = ()) -> Subject:
+    """The tracker of ``plugin``/``param`` (``param_overrides`` applied to its parameters) with a checkpoint, or
+    with random weights: the network of ``setting`` (default: the parameters' train setting) with the
+    train-config ``overrides``."""
     from common.plugins import get_plugin, load_parameters
     from pytracking.api import CheckpointNotFound, choose_device, load_tracker, needs_checkpoint
 
     if not random_weights:
         try:
-            tracker = load_tracker(plugin, param, checkpoint, device)
-            return Subject(f"{plugin}/{param}", tracker, str(checkpoint or "checkpoint of the train setting"))
+            tracker = load_tracker(plugin, param, checkpoint, device, param_overrides)
+            return Subject(f"{plugin}/{param}" + _label_suffix(param_overrides), tracker,
+                           str(checkpoint or "checkpoint of the train setting"))
         except CheckpointNotFound as exc:
             if not fallback_random:
                 raise BenchmarkError(f"{exc}\n(or measure with --random-weights: timing does not depend on the weights)") from None
-    params = load_parameters(plugin, param)
+    params = load_parameters(plugin, param, param_overrides)
     dev = choose_device(params, device)
     network = None
     if needs_checkpoint(params):
         network = random_weights_network(plugin, setting or getattr(params, "train_setting", None), dev, overrides)
     tracker = get_plugin(plugin).tracker_class(params, network)
-    label = f"{plugin}/{param}" + (f" (setting {setting})" if setting else "") + \
-        (f" [{' '.join(overrides)}]" if overrides else "")
+    label = f"{plugin}/{param}" + (f" (setting {setting})" if setting else "") + _label_suffix(overrides) + \
+        _label_suffix(param_overrides)
     return Subject(label, tracker, "random")
+
+
+def _label_suffix(overrides: tuple) -> str:
+    return f" [{' '.join(overrides)}]" if overrides else ""
 
 
 # ------------------------------------------------------------------------------------------------ timing
@@ -217,14 +224,14 @@ def has_network_api(network: Any) -> bool:
 
 
 def crop_tensor(image: np.ndarray, box: np.ndarray, scale: float, out_size: int, context: float,
-                device: str) -> torch.Tensor:
-    """The square crop (1,3,S,S float 0-255) around ``box`` with the template context times ``scale``."""
+                device: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The square crop (1,3,S,S, 0-255, ``dtype``) around ``box`` with the template context times ``scale``."""
     from common.crop import context_side, crop_square
 
     center = box[:2] + box[2:] / 2
     side = context_side(box[2], box[3], context) * scale
     crop, _ = crop_square(image, center, side, out_size)
-    return torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1).unsqueeze(0).float().to(device)
+    return torch.from_numpy(np.ascontiguousarray(crop)).permute(2, 0, 1).unsqueeze(0).to(device, dtype)
 
 
 @dataclasses.dataclass
@@ -238,11 +245,11 @@ class NetworkInputs:
 
 def network_inputs(network: nn.Module, images: list, boxes: list, context: float) -> NetworkInputs:
     """Crops of ``images`` at ``boxes`` (index 0: the template frame), kernels and the first frame's cache."""
-    geo, device = network.geometry, network_device(network)
+    geo, device, dtype = network.geometry, network_device(network), network_dtype(network)
     scale = geo.search_size / geo.template_size
     with torch.inference_mode():
-        template = crop_tensor(images[0], boxes[0], 1.0, geo.template_size, context, device)
-        searches = [crop_tensor(im, b, scale, geo.search_size, context, device) for im, b in zip(images, boxes)]
+        template = crop_tensor(images[0], boxes[0], 1.0, geo.template_size, context, device, dtype)
+        searches = [crop_tensor(im, b, scale, geo.search_size, context, device, dtype) for im, b in zip(images, boxes)]
         kernels = network.template_kernels(template)
         first = network.search_features(searches[0])
     return NetworkInputs(kernels, first, searches[1:])
@@ -251,7 +258,7 @@ def network_inputs(network: nn.Module, images: list, boxes: list, context: float
 def time_network(network: nn.Module, inputs: NetworkInputs, frames: int) -> float:
     """ms per frame of search_features + track_step, the previous frame's cache reused (never recomputed)."""
     device = network_device(network)
-    valid = torch.ones(1, device=device)
+    valid = torch.ones(1, device=device, dtype=network_dtype(network))
     prev, options = inputs.first, step_options(network)
     with torch.inference_mode():
         sync(device)
@@ -383,17 +390,18 @@ def median_ms(run: Callable[[], Any], device: str, repeats: int, warmup: int = 3
     return statistics.median(values)
 
 
-def conv_throughput(device: str, repeats: int = 20) -> dict:
-    """GFLOP/s of a 3x3 256->256 conv (padding 1) on a 1x256x32x32 input, NCHW and channels-last."""
-    conv = nn.Conv2d(256, 256, 3, padding=1).to(device).eval()
-    x = torch.randn(1, 256, 32, 32, device=device)
+def conv_throughput(device: str, repeats: int = 20, dtype: torch.dtype = torch.float32) -> dict:
+    """GFLOP/s of a 3x3 256->256 conv (padding 1) on a 1x256x32x32 ``dtype`` input, NCHW and channels-last."""
+    conv = nn.Conv2d(256, 256, 3, padding=1).to(device, dtype).eval()
+    x = torch.randn(1, 256, 32, 32, device=device, dtype=dtype)
     flops = 2.0 * 256 * 32 * 32 * 256 * 9
-    out = {}
+    out: dict = {"dtype": str(dtype).replace("torch.", "")}
     for name, fmt in (("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)):
         c, xx = conv.to(memory_format=fmt), x.contiguous(memory_format=fmt)
-        ms = median_ms(lambda c=c, xx=xx: c(xx), device, repeats)
+        with torch.inference_mode():
+            ms = median_ms(lambda c=c, xx=xx: c(xx), device, repeats)
         out[name] = {"ms": ms, "gflops": flops / ms / 1e6}
-    out["best_gflops"] = max(v["gflops"] for v in out.values())
+    out["best_gflops"] = max(out[k]["gflops"] for k in ("nchw", "channels_last"))
     return out
 
 
@@ -409,7 +417,7 @@ def backbone_efficiency(network: nn.Module, search: torch.Tensor, peak_gflops: f
 
 def network_flops(network: nn.Module, inputs: NetworkInputs) -> float:
     """Conv GFLOPs of one frame's network work (search_features + track_step)."""
-    valid = torch.ones(1, device=network_device(network))
+    valid = torch.ones(1, device=network_device(network), dtype=network_dtype(network))
     options = step_options(network)
 
     def run():
@@ -438,6 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="with --random-weights: override a train-config field of the measured network "
                         "(e.g. model.head_channels=128; repeatable)")
+    p.add_argument("--param-set", dest="param_overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a tracker parameter (e.g. precision=bfloat16); applies to the baseline too")
     p.add_argument("--checkpoint", default=None, help="checkpoint file (default: the parameters' training run)")
     p.add_argument("--compare-baseline", action="store_true", help="also time --baseline-param, report the overhead")
     p.add_argument("--baseline-param", default="baseline", help="parameter file of the network with correspondence off "
@@ -481,12 +491,21 @@ def format_report(result: dict) -> str:
                      + ", ".join(f"{k} {v:+.1f} %" for k, v in b["overhead_percent_of_min"].items()))
     if result.get("conv_throughput"):
         c, bb = result["conv_throughput"], result.get("backbone")
-        lines.append(f"conv throughput (3x3, 256 ch, 32x32): NCHW {c['nchw']['gflops']:.1f} GFLOP/s, channels-last "
-                     f"{c['channels_last']['gflops']:.1f} GFLOP/s")
+        lines.append(f"conv throughput (3x3, 256 ch, 32x32, {c.get('dtype', 'float32')}): NCHW {c['nchw']['gflops']:.1f} "
+                     f"GFLOP/s, channels-last {c['channels_last']['gflops']:.1f} GFLOP/s")
+        f32 = result.get("conv_throughput_float32")
+        if f32:
+            lines.append(f"  (float32: NCHW {f32['nchw']['gflops']:.1f}, channels-last {f32['channels_last']['gflops']:.1f} GFLOP/s)")
         if bb:
             lines.append(f"backbone: {bb['gflop_per_frame']:.2f} GFLOP/frame in {bb['ms']:.2f} ms = {bb['gflops']:.1f} "
                          f"GFLOP/s = {100 * bb['efficiency']:.0f} % of the conv throughput")
     return "\n".join(lines)
+
+
+def network_dtype(network: Optional[nn.Module]) -> torch.dtype:
+    """The dtype of the network's parameters (float32 when it has none)."""
+    param = next(iter(network.parameters()), None) if network is not None else None
+    return param.dtype if param is not None else torch.float32
 
 
 def _sequence_info(sequence, label: str) -> dict:
@@ -508,15 +527,16 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     set_threads(args.threads)
     sequence, label = load_sequence(args.sequence)
     main = build_subject(args.plugin, args.param, args.device, args.random_weights, args.checkpoint,
-                         overrides=tuple(args.overrides))
+                         overrides=tuple(args.overrides), param_overrides=tuple(args.param_overrides))
     subjects = [main]
     if args.compare_baseline:
         subjects.append(_baseline_subject(args, main))
     timings = measure_subjects(subjects, sequence, args.frames, args.repeats, min(args.warmup, args.frames))
     net = main.network
-    dtype = next(iter(net.parameters())).dtype if net is not None and any(True for _ in net.parameters()) else torch.float32
+    dtype = network_dtype(net)
     t = timings[main.label]
-    result = {"plugin": args.plugin, "param": args.param, "overrides": list(args.overrides), "weights": main.weights, "sequence": _sequence_info(sequence, label),
+    result = {"plugin": args.plugin, "param": args.param, "overrides": list(args.overrides),
+              "param_overrides": list(args.param_overrides), "weights": main.weights, "sequence": _sequence_info(sequence, label),
               "frames": args.frames, "repeats": args.repeats, "environment": environment(network_device(net), dtype),
               "timings": t, "network_ms": _flat(t["network"]), "tracker_step_ms": _flat(t["tracker_step"]),
               "end_to_end_ms": _flat(t["end_to_end"])}
@@ -527,7 +547,9 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         inputs = network_inputs(net, [sequence.frame(0), sequence.frame(1)], gt, float(getattr(main.tracker.params, "context", 0.5)))
         result["network_gflop_per_frame"] = network_flops(net, inputs)
         if args.conv_throughput:
-            result["conv_throughput"] = conv_throughput(network_device(net))
+            result["conv_throughput"] = conv_throughput(network_device(net), dtype=dtype)
+            if dtype != torch.float32:
+                result["conv_throughput_float32"] = conv_throughput(network_device(net))
             result["backbone"] = backbone_efficiency(net, inputs.searches[0], result["conv_throughput"]["best_gflops"])
     if args.compare_baseline:
         result["baseline"] = _baseline_summary(subjects[1], timings[subjects[1].label], t)
@@ -542,9 +564,11 @@ def _baseline_subject(args: argparse.Namespace, main: Subject) -> Subject:
             raise BenchmarkError("--baseline-set changes the network's architecture: use it with --random-weights")
         setting = getattr(main.tracker.params, "train_setting", None)
         return build_subject(args.plugin, args.baseline_param, args.device, True, None,
-                             overrides=tuple(args.overrides) + tuple(args.baseline_set), setting=setting)
+                             overrides=tuple(args.overrides) + tuple(args.baseline_set), setting=setting,
+                             param_overrides=tuple(args.param_overrides))
     return build_subject(args.plugin, args.baseline_param, args.device, args.random_weights, None,
-                         fallback_random=True, overrides=tuple(args.overrides))
+                         fallback_random=True, overrides=tuple(args.overrides),
+                         param_overrides=tuple(args.param_overrides))
 
 
 def _baseline_summary(subject: Subject, base: dict, main: dict) -> dict:

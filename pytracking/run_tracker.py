@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--torch-threads", type=int, default=1, help="torch threads per worker process (default 1)")
     p.add_argument("--debug", type=int, default=0,
                    help="visdom live view level 1-3 (runs sequentially; space pauses, right arrow steps)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a tracker parameter (e.g. --set prior_mode=zero --set precision=bfloat16); "
+                        "recorded in the run's manifest, so use --runid auto to keep the plain run's results apart")
     p.add_argument("--checkpoint", default=None, help="network checkpoint (default: the one the parameters name)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     p.add_argument("--results-dir", default=None, help="override the results_dir setting")
@@ -90,7 +93,8 @@ def main(argv: Optional[list] = None) -> int:
             debug_factory = lambda: make_debug_view(args.debug, env=f"{args.plugin}_{args.param}")  # noqa: E731
         report = evaluate(args.plugin, args.param, refs, results_root, selector=args.sequence, runid=args.runid,
                           new_runid=args.new_runid, threads=args.threads, torch_threads=args.torch_threads,
-                          checkpoint=args.checkpoint, device=args.device, debug_factory=debug_factory)
+                          checkpoint=args.checkpoint, device=args.device, debug_factory=debug_factory,
+                          overrides=args.overrides)
     except (CheckpointNotFound, ManifestMismatch, DatasetError, PluginError, ConfigError, KeyError, IndexError,
             ValueError, FileNotFoundError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc

@@ -85,14 +85,18 @@ def warp(attention: Attention, prev_map: torch.Tensor) -> torch.Tensor:
     return out.reshape(b, c, h, w).contiguous()
 
 
-def attention_confidence(weights: torch.Tensor, valid: torch.Tensor, window: Window, kind: str) -> torch.Tensor:
-    """Per-cell confidence [B,1,H,W]: the peak weight, or 1 - entropy / log(number of valid positions)."""
+def attention_confidence(weights: torch.Tensor, valid: torch.Tensor | None, window: Window, kind: str) -> torch.Tensor:
+    """Per-cell confidence [B,1,H,W]: the peak weight, or 1 - entropy / log(number of valid positions)
+    (``valid`` None: every position is valid, as in global attention)."""
     b = weights.shape[0]
     if kind == "peak":
         conf = weights.max(dim=-1).values
     elif kind == "entropy":
         ent = -(weights * torch.log(weights.clamp(min=1e-12))).sum(dim=-1)
-        count = valid.sum(dim=-1).to(weights.dtype).clamp(min=2.0)
+        if valid is None:
+            count = torch.full_like(ent, float(max(window.size, 2)))
+        else:
+            count = valid.sum(dim=-1).to(weights.dtype).clamp(min=2.0)
         conf = (1.0 - ent / torch.log(count)).clamp(0.0, 1.0)
     else:
         raise ValueError(f"confidence must be peak or entropy, got '{kind}'")
@@ -150,10 +154,13 @@ class CorrespondenceModule(nn.Module):
         else:
             logits = torch.einsum("bdn,bdkn->bnk", cur, _unfold_window(prev_emb, self.radius))
         logits = logits / self.temperature
-        valid = window_valid_mask(window, cur_emb.device)
-        logits = logits.masked_fill(~valid, float("-inf"))
+        valid = None  # global attention: every position is valid, no mask to build (784 x 784 at 28 x 28 cells)
+        if self.radius is not None:
+            valid = window_valid_mask(window, cur_emb.device)
+            logits = logits.masked_fill(~valid, float("-inf"))
         weights = torch.softmax(logits, dim=-1)
-        conf = attention_confidence(weights, valid.expand_as(weights), window, self.confidence_kind)
+        conf = attention_confidence(weights, None if valid is None else valid.expand_as(weights), window,
+                                    self.confidence_kind)
         return Attention(weights=weights, window=window, confidence=conf, logits=logits)
 
     def forward(self, cur_feat: torch.Tensor, prev_feat: torch.Tensor | None, cur_embed_input: torch.Tensor | None = None,

@@ -42,6 +42,34 @@ def fold_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> None:
             conv.bias.copy_(bias.to(conv.bias.dtype))
 
 
+def fold_input_normalization(conv: nn.Conv2d, mean: torch.Tensor, std: torch.Tensor) -> bool:
+    """Fold a per-input-channel ``(x - mean) / std`` that precedes ``conv`` into its weights and bias, in place.
+
+    Exact only without padding (a padded border would be zero after normalisation but not before), so a padded
+    or grouped conv is left alone; returns True when folded.
+    """
+    if any(p != 0 for p in _pair(conv.padding)) or conv.groups != 1 or conv.padding_mode != "zeros":
+        return False
+    mean = mean.reshape(-1).double().to(conv.weight.device)
+    std = std.reshape(-1).double().to(conv.weight.device)
+    if mean.numel() != conv.in_channels or std.numel() != conv.in_channels:
+        raise ValueError(f"normalisation has {mean.numel()} channels, the conv {conv.in_channels} inputs")
+    with torch.no_grad():
+        weight = conv.weight.double() / std.view(1, -1, 1, 1)
+        shift = -(weight * mean.view(1, -1, 1, 1)).sum(dim=(1, 2, 3))
+        bias = shift if conv.bias is None else conv.bias.double() + shift
+        conv.weight.copy_(weight.to(conv.weight.dtype))
+        if conv.bias is None:
+            conv.bias = nn.Parameter(bias.to(conv.weight.dtype), requires_grad=conv.weight.requires_grad)
+        else:
+            conv.bias.copy_(bias.to(conv.bias.dtype))
+    return True
+
+
+def _pair(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
 def _conv_bn_pairs(graph_module: fx.GraphModule) -> list[tuple[str, str]]:
     """(conv target, bn target) pairs of a traced module where the conv output feeds only the BN."""
     modules = dict(graph_module.named_modules())
@@ -129,6 +157,34 @@ def _flatten(value: Any) -> list[torch.Tensor]:
     if isinstance(value, (list, tuple)):
         return [t for v in value for t in _flatten(v)]
     return []
+
+
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def native_bfloat16(device: str | torch.device) -> bool:
+    """True when ``device`` runs bfloat16 convolutions natively: a CUDA GPU with bf16 support, or a CPU with
+    AVX512-BF16 or AMX (elsewhere oneDNN emulates bf16 and it is slower than float32)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if device.type != "cpu":
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((line for line in f if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def inference_dtype(precision: str, device: str | torch.device) -> torch.dtype:
+    """The dtype of ``precision`` (``auto``: bfloat16 where ``native_bfloat16(device)``, else float32)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got '{precision}'")
+    if precision == "auto":
+        return torch.bfloat16 if native_bfloat16(device) else torch.float32
+    return getattr(torch, precision)
 
 
 def max_abs_difference(reference: Callable, candidate: Callable, inputs: Iterable) -> float:

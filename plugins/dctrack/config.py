@@ -10,6 +10,7 @@ import dataclasses
 from typing import Optional
 
 from common.config import require
+from ltr.models.inference import PRECISIONS
 
 BACKBONES = ("alexnet", "resnet18", "resnet50", "tiny")
 PRIOR_KINDS = ("box", "gaussian", "center", "direction", "score")
@@ -132,6 +133,8 @@ class TrackerParams:
     train_setting: str = "default"      # the training run whose checkpoint the tracker loads
     checkpoint: str = "best"            # best | latest checkpoint of the train_setting's latest run
     device: str = "auto"                # auto | cpu | cuda
+    precision: str = "auto"             # auto (bfloat16 where the device runs it natively, else float32) | float32 |
+                                        # bfloat16: network weights and activations; the maps are decoded in float32
     template_size: Optional[int] = None  # None: from the network's geometry (a value must agree with it)
     search_size: Optional[int] = None
     context: float = 0.5
@@ -150,6 +153,7 @@ class TrackerParams:
         require(self.checkpoint in ("best", "latest"),
                 f"checkpoint must be best or latest (pass a file with --checkpoint), got '{self.checkpoint}'")
         require(self.device in ("auto", "cpu", "cuda"), f"device must be auto, cpu or cuda, got '{self.device}'")
+        require(self.precision in PRECISIONS, f"precision must be one of {tuple(PRECISIONS)}, got '{self.precision}'")
         require(0 <= self.window_influence <= 1, f"window_influence must be in [0, 1], got {self.window_influence}")
         require(self.penalty_k >= 0, f"penalty_k must be >= 0, got {self.penalty_k}")
         require(0 <= self.size_lr <= 1, f"size_lr must be in [0, 1], got {self.size_lr}")

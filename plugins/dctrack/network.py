@@ -28,6 +28,7 @@ from ltr.models.correspondence import CorrespondenceModule
 from ltr.models.fusion import PriorFusion
 from ltr.models.geometry import compute_geometry
 from ltr.models.head import SiamHead
+from ltr.models.inference import fold_input_normalization
 from ltr.models.nonlocal_block import NonLocalBlock
 from ltr.models.normalize import ImageNormalizer, to_grayscale
 from ltr.models.xcorr import depthwise_xcorr
@@ -152,6 +153,17 @@ class DCTrackNet(nn.Module):
     def backbone_features(self, image: torch.Tensor) -> torch.Tensor:
         """Crop (B,3,H,W, 0-255 RGB) -> neck(backbone(normalised crop)); the only backbone call site."""
         return self.neck(self.backbone(self.normalizer(image)))
+
+    def fold_input_normalization(self) -> bool:
+        """Inference only: fold the ImageNet normalisation into the backbone's first conv when that is exact
+        (an unpadded conv, as AlexNet's); the normaliser becomes the identity. True when folded."""
+        first = self.backbone.spatial_layers()[0]
+        if not isinstance(self.normalizer, ImageNormalizer) or not isinstance(first, nn.Conv2d):
+            return False
+        if not fold_input_normalization(first, self.normalizer.mean, self.normalizer.std):
+            return False
+        self.normalizer = nn.Identity()
+        return True
 
     def search_features(self, search: torch.Tensor) -> dict:
         """Search crop (B,3,S,S, 0-255 RGB) -> cache {'feat', 'embedding'} reused as the next frame's 'prev'."""

@@ -15,7 +15,7 @@ import os
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from tqdm import tqdm
 
@@ -157,8 +157,8 @@ def _worker_init(setup_args: tuple, torch_threads: int) -> None:
 
 def _worker_tracker() -> Any:
     if "tracker" not in _WORKER:
-        plugin, param, checkpoint, device = _WORKER["setup_args"]
-        _WORKER["tracker"] = build_tracker(resolve_tracker(plugin, param, checkpoint, device))
+        plugin, param, checkpoint, device, overrides = _WORKER["setup_args"]
+        _WORKER["tracker"] = build_tracker(resolve_tracker(plugin, param, checkpoint, device, overrides))
     return _WORKER["tracker"]
 
 
@@ -189,7 +189,8 @@ def run_jobs(setup: TrackerSetup, jobs: list, run_directory: Path, threads: int 
             results.append(run_one(tracker, _find_sequence(job.dataset, job.seq_name), job.dataset.name,
                                    run_directory, debug))
         return results
-    setup_args = (setup.plugin, setup.param, str(setup.checkpoint) if setup.checkpoint else None, setup.device)
+    setup_args = (setup.plugin, setup.param, str(setup.checkpoint) if setup.checkpoint else None, setup.device,
+                  tuple(setup.overrides))
     ctx = multiprocessing.get_context("spawn")
     order = {(j.dataset.name, j.seq_name): i for i, j in enumerate(jobs)}
     results = []
@@ -232,18 +233,20 @@ def plan_jobs(datasets: list, run_directory: Path, selector: Optional[str | int]
 def evaluate(plugin: str, param: str, datasets: list, results_root: str | Path, *, selector: Optional[str | int] = None,
              runid: Optional[int | str] = None, new_runid: bool = False, threads: int = 0, torch_threads: int = 1,
              checkpoint: Optional[str | Path] = None, device: Optional[str] = None,
-             debug_factory: Optional[Callable[[], Any]] = None) -> RunReport:
-    """Run ``plugin``/``param`` on ``datasets`` (list of DatasetRef) and write results under ``results_root``."""
+             debug_factory: Optional[Callable[[], Any]] = None, overrides: Iterable[str] = ()) -> RunReport:
+    """Run ``plugin``/``param`` (``key=value`` parameter ``overrides`` applied) on ``datasets`` (list of
+    DatasetRef) and write results under ``results_root``."""
     _DATASET_CACHE.clear()  # dataset roots may have changed in settings since the last call
     rank, world = distributed_rank()
     if world > 1 and (new_runid or runid == "auto"):
         raise ValueError("with several ranks pass an explicit --runid N (each rank would pick its own new id)")
-    setup = resolve_tracker(plugin, param, checkpoint, device)
+    overrides = tuple(overrides)
+    setup = resolve_tracker(plugin, param, checkpoint, device, overrides)
     if world > 1 and setup.device.startswith("cuda") and ":" not in setup.device:
         import torch
 
         local = int(os.environ.get("LOCAL_RANK", rank)) % max(1, torch.cuda.device_count())
-        setup = resolve_tracker(plugin, param, checkpoint, f"cuda:{local}")  # one GPU per rank
+        setup = resolve_tracker(plugin, param, checkpoint, f"cuda:{local}", overrides)  # one GPU per rank
     tracker = build_tracker(setup)  # fail fast (bad checkpoint, bad parameters) before planning anything
     manifest = build_manifest(plugin, param, setup.params, setup.checkpoint)
     directory, chosen = choose_run_dir(results_root, manifest, runid, new_runid)

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from ltr.models.inference import inference_dtype
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "pytracking"))
 
@@ -34,22 +36,23 @@ def _run(tmp_path: Path, *extra: str) -> dict:
     return json.loads(out.read_text())
 
 
-def _check_report(result: dict) -> None:
+def _check_report(result: dict, dtype: str) -> None:
     for key in TIMINGS:
         assert isinstance(result[key], float) and result[key] > 0, key
         assert result["fps"][key[:-3]] == pytest.approx(1000.0 / result[key])
     for key in ENV_FIELDS:
         assert key in result["environment"], key
     env = result["environment"]
-    assert env["device"] == "cpu" and env["dtype"] == "float32" and env["threads"] == 1
+    assert env["device"] == "cpu" and env["dtype"] == dtype and env["threads"] == 1
     assert env["torch"] == torch.__version__ and env["cpu_model"]
     assert result["weights"] == "random"
     assert result["network_gflop_per_frame"] > 0
 
 
 def test_json_on_synthetic_sequence(tmp_path, capsys):
-    result = _run(tmp_path, "--sequence", "synthetic")
-    _check_report(result)
+    result = _run(tmp_path, "--sequence", "synthetic", "--param-set", "precision=float32")
+    _check_report(result, "float32")
+    assert result["param_overrides"] == ["precision=float32"]
     assert result["sequence"]["name"].startswith("synthetic/")
     printed = capsys.readouterr().out
     assert "network only" in printed and "tracker step" in printed and "end to end" in printed
@@ -59,12 +62,14 @@ def test_json_on_synthetic_sequence(tmp_path, capsys):
 def test_json_on_real_sequence_with_baseline_and_conv(tmp_path, shared_data, monkeypatch):
     monkeypatch.setenv("DCTRACK_SHARED_DATA", str(shared_data))
     result = _run(tmp_path, "--sequence", "Couple", "--compare-baseline", "--conv-throughput")
-    _check_report(result)
+    auto = str(inference_dtype("auto", "cpu")).replace("torch.", "")  # the parameters' precision "auto"
+    _check_report(result, auto)
     assert result["sequence"]["name"] == "otb/Couple" and result["sequence"]["width"] == 320
     base = result["baseline"]
     assert base["label"] == "dctrack/baseline" and base["network_ms"] > 0
     assert set(base["overhead_percent"]) == {"network", "tracker_step"}
     conv = result["conv_throughput"]
+    assert conv["dtype"] == auto
     assert conv["best_gflops"] == max(conv["nchw"]["gflops"], conv["channels_last"]["gflops"]) > 0
     bb = result["backbone"]
     assert bb["gflop_per_frame"] > 0 and bb["efficiency"] == pytest.approx(bb["gflops"] / conv["best_gflops"])

@@ -95,3 +95,19 @@ def test_sequence_selection_and_errors(tmtrack, tmp_path, capsys):
     assert "test-0000-plain" in capsys.readouterr().err  # lists the available names
     assert run_tracker.main(["tmtrack", "net", "--dataset", "synthetic", "--results-dir", str(tmp_path)]) == 2
     assert "python ltr/run_training.py tmtrack s1" in capsys.readouterr().err
+
+
+def test_parameter_overrides_reach_every_worker_and_the_manifest(tmtrack, tmp_path, capsys):
+    xs = sorted(s.init_box[0] for s in load_dataset("synthetic", "test"))
+    threshold = (xs[3] + xs[4]) / 2
+    code = run_tracker.main(["tmtrack", "default", "--dataset", "synthetic", "--threads", "2",
+                             "--set", f"fail_if_init_x_below={threshold}", "--results-dir", str(tmp_path)])
+    assert code == 1 and "4 sequence(s) FAILED" in capsys.readouterr().out
+    manifest = next(tmp_path.rglob("manifest.json")).read_text()
+    assert str(threshold) in manifest
+
+
+def test_a_wrong_parameter_override_names_the_key(tmtrack, tmp_path, capsys):
+    code = run_tracker.main(["tmtrack", "default", "--dataset", "synthetic", "--set", "no_such_key=1",
+                             "--results-dir", str(tmp_path)])
+    assert code == 2 and "no_such_key" in capsys.readouterr().err

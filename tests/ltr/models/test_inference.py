@@ -126,3 +126,38 @@ def test_dctrack_network_on_a_real_frame(shared_data):
     for key in a:
         scale_k = max(1.0, float(a[key].abs().max()))
         assert float((a[key] - b[key]).abs().max()) / scale_k < 1e-4, key
+
+
+def test_input_normalisation_folds_exactly_into_an_unpadded_conv():
+    from ltr.models.inference import fold_input_normalization
+    from ltr.models.normalize import ImageNormalizer
+
+    torch.manual_seed(0)
+    norm, conv = ImageNormalizer(), nn.Conv2d(3, 8, 5, stride=2)
+    x = torch.rand(2, 3, 21, 21) * 255
+    with torch.no_grad():
+        expected = conv(norm(x))
+        folded = nn.Conv2d(3, 8, 5, stride=2)
+        folded.load_state_dict(conv.state_dict())
+        assert fold_input_normalization(folded, norm.mean, norm.std)
+        assert torch.allclose(folded(x), expected, atol=1e-4)
+
+
+def test_input_normalisation_is_not_folded_into_a_padded_conv():
+    from ltr.models.inference import fold_input_normalization
+    from ltr.models.normalize import ImageNormalizer
+
+    conv = nn.Conv2d(3, 8, 3, padding=1)
+    before = conv.weight.detach().clone()
+    assert not fold_input_normalization(conv, ImageNormalizer().mean, ImageNormalizer().std)
+    assert torch.equal(conv.weight, before)
+
+
+def test_inference_dtype_names_and_auto():
+    from ltr.models.inference import inference_dtype, native_bfloat16
+
+    assert inference_dtype("float32", "cpu") == torch.float32
+    assert inference_dtype("bfloat16", "cpu") == torch.bfloat16
+    assert inference_dtype("auto", "cpu") == (torch.bfloat16 if native_bfloat16("cpu") else torch.float32)
+    with pytest.raises(ValueError, match="precision"):
+        inference_dtype("half", "cpu")

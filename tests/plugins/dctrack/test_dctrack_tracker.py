@@ -69,9 +69,8 @@ def test_tracks_a_real_otb_sequence(shared_data):
 
 def test_tracks_a_generated_sequence_with_one_backbone_pass_per_frame():
     frames, boxes = _generated()
-    net = _network()
-    tracker = DCTrackTracker(TrackerParams(device="cpu"), net)
-    calls = _count_backbone_calls(net)
+    tracker = DCTrackTracker(TrackerParams(device="cpu"), _network())
+    calls = _count_backbone_calls(tracker.network)  # the tracker runs its own inference copy of the network
     tracker.initialize(frames[0], boxes[0])
     assert len(calls) == 2  # template + first search crop
     for image in frames[1:]:
@@ -88,7 +87,7 @@ def test_prior_modes_change_the_prior_and_reset_turns_it_off():
         net.cls_fusion.conv.weight.normal_(0, 0.5)  # make the prior matter
     results = {}
     for mode in ("normal", "zero", "shift"):
-        tracker = DCTrackTracker(TrackerParams(device="cpu", prior_mode=mode, debug=1), net)
+        tracker = DCTrackTracker(TrackerParams(device="cpu", prior_mode=mode, debug=1, precision="float32"), net)
         tracker.initialize(frames[0], boxes[0])
         results[mode] = tracker.track(frames[1])
     assert not np.allclose(results["normal"]["score_fused"], results["zero"]["score_fused"])
@@ -107,7 +106,7 @@ def test_prior_modes_change_the_prior_and_reset_turns_it_off():
 def test_debug_maps_and_score_prior():
     frames, boxes = _generated()
     net = _network("ablate_prior_score")
-    tracker = DCTrackTracker(TrackerParams(device="cpu", debug=2), net)
+    tracker = DCTrackTracker(TrackerParams(device="cpu", debug=2, precision="float32"), net)
     tracker.initialize(frames[0], boxes[0])
     out = tracker.track(frames[1])
     geo = net.geometry
@@ -119,6 +118,53 @@ def test_debug_maps_and_score_prior():
     assert out["attention"].ndim == 2 and out["attention"].sum() == pytest.approx(1.0, abs=1e-4)
     prior, valid = tracker._prior()  # from the previous score map, on the feature grid
     assert prior.shape == (1, 1, geo.feature.size, geo.feature.size) and valid.item() == 1.0
+
+
+def _randomise_batchnorm(net) -> None:
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+
+
+def _maps(net, frames, boxes, dtype):
+    """The network's output maps on frame 1 (template and previous crop from frame 0) with ``dtype`` inputs."""
+    from pytracking.benchmark import network_inputs
+
+    inputs = network_inputs(net, frames[:2], boxes[:2], 0.5)
+    with torch.inference_mode():
+        cur = net.search_features(inputs.searches[0].to(dtype))
+        return net.track_step(inputs.kernels, cur, inputs.first, None, torch.ones(1, dtype=dtype), appearance=False)
+
+
+@pytest.mark.parametrize("setting", ["default", "quick"])
+def test_inference_copy_computes_what_the_trained_network_computes(setting):
+    frames, boxes = _generated()
+    net = _network(setting)
+    _randomise_batchnorm(net)
+    tracker = DCTrackTracker(TrackerParams(device="cpu", precision="float32"), net)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in tracker.network.modules())  # folded
+    reference, optimised = _maps(net, frames, boxes, torch.float32), _maps(tracker.network, frames, boxes, torch.float32)
+    for key in ("cls", "ctr", "box"):
+        assert torch.allclose(reference[key], optimised[key], atol=1e-3, rtol=1e-4), key
+
+
+def test_bfloat16_tracker_stays_close_to_float32():
+    frames, boxes = _generated()
+    net = _network()
+    _randomise_batchnorm(net)
+    tracker = DCTrackTracker(TrackerParams(device="cpu", precision="bfloat16"), net)
+    assert next(tracker.network.parameters()).dtype == torch.bfloat16
+    reference, low = _maps(net, frames, boxes, torch.float32), _maps(tracker.network, frames, boxes, torch.bfloat16)
+    for key in ("cls", "box"):
+        scale = reference[key].abs().max().item()
+        assert (low[key].float() - reference[key]).abs().max().item() <= 0.05 * scale, key
+    tracker.initialize(frames[0], boxes[0])
+    out = tracker.track(frames[1])
+    assert _in_range(out["box"], frames[1]) and isinstance(out["score"], float)
 
 
 def test_baseline_network_tracks_without_prior():
