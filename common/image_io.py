@@ -192,6 +192,16 @@ def decode_jpeg_bgr(data: bytes, reduction: int = 1, path: str = "<bytes>") -> n
     return img
 
 
+def image_size(path: str | os.PathLike) -> tuple[int, int]:
+    """``(width, height)`` of an image file: read from the JPEG header, other formats decoded."""
+    data = read_bytes(path)
+    if is_jpeg(data):
+        width, height, _ = jpeg_header(data, str(path))
+        return width, height
+    img = decode_image(data, str(path))
+    return img.shape[1], img.shape[0]
+
+
 def lossless_crop_available() -> bool:
     """True when ``jpeg_crop`` can work (libturbojpeg loaded through jpeg4py)."""
     return _jpeg4py() is not None

@@ -3,7 +3,7 @@
 # and tabulate. Run from the repository root; the shared data must lie at ../shared/data (or export the
 # DCTRACK_*_DIR variables yourself before running).
 #
-#   bash docs/study/run_study.sh                          # the full recipe (12 epochs x 2048 samples, ~30 min each)
+#   bash docs/study/run_study.sh                          # the full recipe (20 epochs x 2048 samples, 8-16 min each)
 #   EPOCHS=3 SAMPLES=1024 bash docs/study/run_study.sh    # the shortened budget the committed table used
 #   SETTINGS="real_cpu real_cpu_baseline" STAGES="train eval" bash docs/study/run_study.sh
 #
@@ -14,6 +14,7 @@ set -euo pipefail
 DATA=${DATA:-../shared/data/sequences}
 export DCTRACK_OTB_DIR=${DCTRACK_OTB_DIR:-$DATA/otb} DCTRACK_VOT_DIR=${DCTRACK_VOT_DIR:-$DATA/vot}
 export DCTRACK_UAV123_DIR=${DCTRACK_UAV123_DIR:-$DATA/uav123} DCTRACK_DSST_DIR=${DCTRACK_DSST_DIR:-$DATA/dsst}
+export DCTRACK_UNLABELED_DIR=${DCTRACK_UNLABELED_DIR:-$DATA/../unlabeled}
 PY=${PY:-.venv/bin/python}
 CSRT_PY=${CSRT_PY:-.venv-csrt/bin/python}
 STUDY=${STUDY:-workspace/study}

@@ -31,6 +31,10 @@ class SamplerConfig:
     max_tries: int = 100
     first_frame_prob: float = 0.0   # the previous frame is the template frame (the tracker's first step: exact prior)
     min_visible: int = 2            # a video sequence needs at least this many visible frames to be sampled
+    # Sequences without ground truth (the 'unlabeled' dataset) train only the self-supervised correspondence
+    # terms: their crops are placed around a pseudo box whose side is this fraction of the frame's shorter side.
+    unlabeled_box_min: float = 0.15
+    unlabeled_box_max: float = 0.4
 
     def validate(self) -> None:
         require(0 <= self.first_frame_prob <= 1, "first_frame_prob must be in [0, 1]")
@@ -39,6 +43,8 @@ class SamplerConfig:
         require(1 <= self.gap_min <= self.gap_max, f"need 1 <= gap_min <= gap_max, got {self.gap_min}, {self.gap_max}")
         require(0 <= self.neg_ratio <= 1, f"neg_ratio must be in [0, 1], got {self.neg_ratio}")
         require(0 <= self.template_first_prob <= 1, "template_first_prob must be in [0, 1]")
+        require(0 < self.unlabeled_box_min <= self.unlabeled_box_max <= 1,
+                "need 0 < unlabeled_box_min <= unlabeled_box_max <= 1")
 
 
 @dataclasses.dataclass

@@ -9,7 +9,8 @@ previous-frame prior, and SiamFC++ targets. All sizes come from the network's ``
 - prior: the previous ground truth with centre/scale noise, sometimes on a wrong location of similar size,
   sometimes dropped (``prior_valid`` 0), rendered by ``targets.render_prior(data.prior_kind, ...)`` on
   ``geometry.feature``; ``cur_prior`` is the current ground truth rendered the same way;
-- targets: ``targets.siamfc_targets`` of the current box on ``geometry.score`` (zeros for negatives / absent).
+- targets: ``targets.siamfc_targets`` of the current box on ``geometry.score`` (zeros for negatives / absent);
+- unlabeled triplets (``labeled`` 0): crops around the sampler's pseudo box, no prior, zero targets.
 
 ``NoiseConfig.exact()`` switches every noise off (crops centred on the ground truth, exact prior): the seed's
 original setting. The output dict holds exactly the keys of docs/developing.md ("Training batch"), plus
@@ -35,7 +36,8 @@ from ltr.data.targets import render_prior, siamfc_targets
 
 MIN_BOX_SIZE = 1.0  # pixels; a smaller ground-truth box makes the sample degenerate
 BATCH_KEYS = ("template", "search_prev", "search_cur", "template_box", "prev_box", "prior_box", "prior_valid",
-              "prior", "cur_prior", "cur_box", "cls_target", "ctr_target", "box_target", "is_negative", "cur_visible")
+              "prior", "cur_prior", "cur_box", "cls_target", "ctr_target", "box_target", "is_negative", "cur_visible",
+              "labeled")
 
 
 class DegenerateSampleError(ValueError):
@@ -121,6 +123,8 @@ class TrackingProcessing:
         prev_box = p_tf.box_to_crop(triplet.prev_box)
         cur_box = c_tf.box_to_crop(triplet.cur_box) if triplet.cur_visible else np.zeros(4)
         prior_box, prior_valid = self._prior(rng, prev_box, exact)
+        if not triplet.labeled:  # a pseudo box: no prior, no targets; only the self-supervised terms use the sample
+            prior_box, prior_valid = np.zeros(4), False
 
         if self.augment.flip_prob > 0 and rng.random() < self.augment.flip_prob:
             template, search_prev, search_cur = (aug.flip_image(i) for i in (template, search_prev, search_cur))
@@ -224,6 +228,7 @@ class TrackingProcessing:
             "box_target": torch.from_numpy(ltrb),
             "is_negative": torch.tensor(float(triplet.is_negative)),
             "cur_visible": torch.tensor(float(visible)),
+            "labeled": torch.tensor(float(triplet.labeled)),
         })
         return out
 

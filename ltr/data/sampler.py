@@ -8,6 +8,11 @@ Image datasets (``Sequence.is_video`` False) give one image for all three crops;
 by their crop noise only. With probability ``first_frame_prob`` the previous frame is the template frame itself
 (the tracker's first step: its prior is the exact initial box).
 
+Sequences without ground truth (the ``unlabeled`` dataset: DAVIS / YouTube-VOS frames) give ``labeled=False``
+triplets for the self-supervised correspondence terms: a (previous, current) pair ``gap`` frames apart, the
+template from the previous frame, and the same pseudo box (a random square of ``unlabeled_box_min..max`` of the
+frame's shorter side) in all three frames to place the crops. They are never negatives nor negative templates.
+
 All randomness comes from the ``np.random.Generator`` passed in, so (seed, epoch, index) fixes the sample.
 """
 from __future__ import annotations
@@ -48,6 +53,7 @@ class Triplet:
     is_negative: bool = False
     first_frame: bool = False
     image_pair: bool = False
+    labeled: bool = True
 
 
 @dataclasses.dataclass
@@ -56,6 +62,11 @@ class _Source:
     sequences: list
     weight: float
     usable: np.ndarray  # indices of sequences that can be sampled
+
+
+def is_labeled(seq: Sequence) -> bool:
+    """True when ``seq`` has ground truth (else it can only feed the self-supervised terms)."""
+    return seq.ground_truth is not None
 
 
 def _visible(seq: Sequence) -> np.ndarray:
@@ -76,11 +87,13 @@ class TripletSampler:
         self.cfg = cfg
         self.sources: list[_Source] = []
         self._visible: dict[int, np.ndarray] = {}
+        self._sizes: dict[int, tuple[int, int]] = {}
         for name, sequences, weight in datasets:
             usable = [i for i, s in enumerate(sequences) if self._usable(s)]
             if not usable:
                 raise SamplingError(f"dataset '{name}': none of its {len(sequences)} sequences has "
-                                    f"{cfg.min_visible} visible frames (or a visible image)")
+                                    f"{cfg.min_visible} visible frames (or a visible image), or more than "
+                                    f"gap_min={cfg.gap_min} frames when it has no ground truth")
             if len(usable) < len(sequences):
                 log.info("dataset '%s': %d of %d sequences have too few visible frames and are not sampled",
                          name, len(sequences) - len(usable), len(sequences))
@@ -89,6 +102,7 @@ class TripletSampler:
             raise SamplingError("no training dataset given")
         w = np.array([s.weight for s in self.sources])
         self.weights = w / w.sum()
+        self.labeled_count = sum(1 for s in self.sources for i in s.usable if is_labeled(s.sequences[i]))
 
     def visible(self, seq: Sequence) -> np.ndarray:
         """Cached visibility of ``seq`` (visible flag and a finite positive box)."""
@@ -98,6 +112,8 @@ class TripletSampler:
         return self._visible[key]
 
     def _usable(self, seq: Sequence) -> bool:
+        if not is_labeled(seq):
+            return seq.is_video and len(seq) > self.cfg.gap_min
         vis = self.visible(seq)
         if not seq.is_video:
             return bool(vis[:1].any())
@@ -108,6 +124,8 @@ class TripletSampler:
         src = self.sources[int(rng.choice(len(self.sources), p=self.weights))]
         for _ in range(self.cfg.max_tries):
             seq = src.sequences[int(rng.choice(src.usable))]
+            if not is_labeled(seq):
+                return self._unlabeled_triplet(src.name, seq, rng)
             triplet = self._image_pair(src.name, seq) if not seq.is_video else self._video_triplet(src.name, seq, rng)
             if triplet is None:
                 continue
@@ -145,6 +163,32 @@ class TripletSampler:
         return Triplet(name, seq, template, gt[template].copy(), seq, prev, gt[prev].copy(), before, cur,
                        gt[cur].copy(), bool(vis[cur]), gap, first_frame=first_frame)
 
+    def _unlabeled_triplet(self, name: str, seq: Sequence, rng: np.random.Generator) -> Triplet:
+        """A (previous, current) pair of an unannotated video around one random pseudo box (see the module doc)."""
+        cfg, n = self.cfg, len(seq)
+        gap = int(rng.integers(cfg.gap_min, min(cfg.gap_max, n - 1) + 1))
+        prev = int(rng.integers(0, n - gap))
+        width, height = self.frame_size(seq)
+        side = float(rng.uniform(cfg.unlabeled_box_min, cfg.unlabeled_box_max)) * min(width, height)
+        x, y = float(rng.uniform(0, width - side)), float(rng.uniform(0, height - side))
+        box = np.array([x, y, side, side])
+        return Triplet(name, seq, prev, box.copy(), seq, prev, box.copy(), box.copy(), prev + gap, box.copy(),
+                       False, gap, labeled=False)
+
+    def frame_size(self, seq: Sequence) -> tuple[int, int]:
+        """Cached ``(width, height)`` of the sequence's first frame (header only for JPEG files)."""
+        key = id(seq)
+        if key not in self._sizes:
+            path = seq.frame_path(0) if seq.frame_reader is None else None
+            if path is not None:
+                from common.image_io import image_size
+
+                self._sizes[key] = image_size(path)
+            else:
+                frame = seq.frame(0)
+                self._sizes[key] = (int(frame.shape[1]), int(frame.shape[0]))
+        return self._sizes[key]
+
     def _before_prev(self, seq: Sequence, prev: int, gap: int) -> np.ndarray:
         """Box of the nearest visible frame at or before ``prev - gap`` (the previous box when there is none)."""
         vis = self.visible(seq)
@@ -154,12 +198,12 @@ class TripletSampler:
 
     def _make_negative(self, triplet: Triplet, rng: np.random.Generator) -> None:
         """Replace the template by a visible frame of another sequence (any dataset, by weight)."""
-        if sum(len(s.usable) for s in self.sources) < 2:
+        if self.labeled_count < 2:
             return
         for _ in range(self.cfg.max_tries):
             src = self.sources[int(rng.choice(len(self.sources), p=self.weights))]
             seq = src.sequences[int(rng.choice(src.usable))]
-            if seq is triplet.seq:
+            if seq is triplet.seq or not is_labeled(seq):
                 continue
             vis_idx = np.flatnonzero(self.visible(seq))
             frame = int(rng.choice(vis_idx)) if seq.is_video else 0

@@ -3,8 +3,9 @@
 Negative pairs (``is_negative``, template from another object): with ``negatives='all'`` every term uses
 them (their classification target is all zero while the prior is still present, which teaches the
 network not to follow a prior that contradicts the template); with ``'corr_only'`` (the seed) they only
-train the correspondence terms. With ``loss.tracking_losses = False`` (``corr_pretrain``) the tracking
-terms are skipped and only the correspondence is trained.
+train the correspondence terms. Unlabeled samples (``labeled`` 0, frames without ground truth) train only the
+self-supervised terms (colorization, cycle). With ``loss.tracking_losses = False`` (``corr_pretrain``) the
+tracking terms are skipped and only the correspondence is trained.
 """
 from __future__ import annotations
 
@@ -75,17 +76,19 @@ class DCTrackActor:
     def _tracking_samples(self, batch: dict, like: torch.Tensor) -> torch.Tensor:
         """(B,) weights of the samples the tracking terms use."""
         n = like.shape[0]
+        samples = labeled_mask(batch, like)
         if self.cfg.negatives == "all" or "is_negative" not in batch:
-            return like.new_ones(n)
-        return 1.0 - batch["is_negative"].to(like.dtype).reshape(n)
+            return samples
+        return samples * (1.0 - batch["is_negative"].to(like.dtype).reshape(n))
 
     def _correspondence_terms(self, out: dict, batch: dict) -> dict:
         net, cfg, terms = self.core, self.cfg, {}
         if cfg.warp_prior > 0 and "cur_prior" in batch:
+            ref = out["cls"]
             valid = batch.get("prior_valid")
-            valid = torch.ones(out["cls"].shape[0], device=out["cls"].device) if valid is None else valid
+            valid = ref.new_ones(ref.shape[0]) if valid is None else valid.to(ref.dtype).reshape(-1)
             terms["warp_prior"] = L.warp_prior_loss(out["warped_prior"], batch["cur_prior"],
-                                                    valid.to(out["cls"].dtype).reshape(-1), cfg.warp_prior_loss)
+                                                    valid * labeled_mask(batch, ref), cfg.warp_prior_loss)
         if cfg.colorization > 0:
             self.quantizer.to(batch["search_cur"].device)
             attn = net.grayscale_attention(batch["search_cur"], batch["search_prev"])
@@ -104,6 +107,14 @@ class DCTrackActor:
             if count and not math.isnan(rate):
                 stats[f"peak_in_target/{name}"] = rate
         return stats
+
+
+def labeled_mask(batch: dict, like: torch.Tensor) -> torch.Tensor:
+    """(B,) 1 for samples with ground truth, 0 for unlabeled ones (all 1 when the batch has no ``labeled`` key)."""
+    n = like.shape[0]
+    if "labeled" not in batch:
+        return like.new_ones(n)
+    return batch["labeled"].to(like.dtype).reshape(n)
 
 
 def load_training_weights(network: torch.nn.Module, train_cfg: Any) -> None:

@@ -11,13 +11,6 @@ from plugins.dctrack.train_settings import _base
 log = logging.getLogger(__name__)
 
 
-def sampler_takes_unlabeled() -> bool:
-    """True when the data pipeline can sample sequences without ground truth (box-free crops)."""
-    from ltr.data.sampler import TripletSampler
-
-    return bool(getattr(TripletSampler, "supports_unlabeled", False))
-
-
 def config() -> TrainConfig:
     """Correspondence-only train config: unlabeled + synthetic video, tracking losses skipped."""
     cfg = _base.default_config(__doc__)
@@ -26,13 +19,10 @@ def config() -> TrainConfig:
     # warped-prior loss; colorization and cycle weights 1; grayscale embedding input (colorization
     # must not see colour); no negative pairs (they carry nothing for a correspondence-only loss).
     train = [DatasetEntry("synthetic", "train", 1.0)]
-    if not _base.configured_roots(["unlabeled"]):
-        log.info("unlabeled_dir is not set: corr_pretrain trains on 'synthetic' only")
-    elif not sampler_takes_unlabeled():
-        log.warning("unlabeled_dir is set but the triplet sampler draws only annotated frames "
-                    "(ltr.data.sampler.TripletSampler.supports_unlabeled is not set): 'synthetic' only")
-    else:
+    if _base.configured_roots(["unlabeled"]):
         train.insert(0, DatasetEntry("unlabeled", "test", 1.0))  # the reader's only split
+    else:
+        log.info("unlabeled_dir is not set: corr_pretrain trains on 'synthetic' only")
     cfg.data.train = train
     cfg.data.val = [DatasetEntry("synthetic", "val")]
     cfg.data.sampler.neg_ratio = 0.0

@@ -65,6 +65,21 @@ def test_a_batch_of_only_negatives_under_corr_only_has_zero_tracking_loss():
     assert "peak_in_target/fused" not in stats  # no positive sample to measure
 
 
+def test_unlabeled_samples_train_only_the_self_supervised_terms():
+    cfg = tiny_config("default")
+    torch.manual_seed(0)
+    net = build_network(cfg.model).train()
+    batch = fake_batch(net.geometry, "gaussian", batch=2)
+    batch["labeled"] = torch.zeros(2)  # as the loader marks frames without ground truth
+    loss, stats = build_actor(net, cfg)(batch)
+    for name in ("cls", "ctr", "iou", "appearance_cls", "warp_prior"):
+        assert stats[f"loss/{name}"] == 0.0, name
+    assert stats["loss/colorization"] > 0.0 and stats["loss/cycle"] > 0.0
+    loss.backward()
+    assert all(p.grad is None or p.grad.abs().sum() == 0 for p in net.head.parameters())
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in net.correspondence.parameters())
+
+
 def test_corr_pretrain_trains_only_the_correspondence_terms():
     loss, stats, net, *_ = _run("corr_pretrain")
     assert "loss/cls" not in stats and "loss/iou" not in stats

@@ -75,12 +75,6 @@ def test_corr_pretrain_uses_unlabeled_when_configured(tmp_path, monkeypatch):
     cfg = load_train_config("dctrack", "corr_pretrain")
     assert [d.name for d in cfg.data.train] == ["synthetic"] and not cfg.loss.tracking_losses
     monkeypatch.setenv("DCTRACK_UNLABELED_DIR", str(tmp_path))
-    from ltr.data.sampler import TripletSampler
-
-    monkeypatch.setattr(TripletSampler, "supports_unlabeled", False, raising=False)
-    cfg = load_train_config("dctrack", "corr_pretrain")
-    assert [d.name for d in cfg.data.train] == ["synthetic"]  # the sampler would refuse box-free sequences
-    monkeypatch.setattr(TripletSampler, "supports_unlabeled", True, raising=False)
     cfg = load_train_config("dctrack", "corr_pretrain")
     assert [d.name for d in cfg.data.train] == ["unlabeled", "synthetic"]
     assert cfg.data.train[0].split == "test"

@@ -12,7 +12,8 @@ import pytest
 from common.config import diff_configs, validate_config
 
 REPO = Path(__file__).resolve().parents[3]
-VARIANTS = {"baseline": ["model.corr.enabled"], "gt_prior": ["data.noise.prior_"], "no_dropout": ["data.noise.prior_drop_prob"],
+VARIANTS = {"baseline": ["model.corr.enabled", "data.train"],  # no correspondence: no unlabeled frames
+            "gt_prior": ["data.noise.prior_"], "no_dropout": ["data.noise.prior_drop_prob"],
             "neg_corr_only": ["loss.negatives"], "prior_box": ["data.prior_kind", "model.prior_kind"],
             "seed_v1": ["data.noise.", "model.fusion.", "loss.", "data.prior_kind", "model.prior_kind"]}
 
@@ -26,6 +27,7 @@ def roots(shared_data, monkeypatch):
     """Dataset roots from the environment, as the setting's docstring says."""
     for name in ("otb", "dsst", "vot", "uav123"):
         monkeypatch.setenv(f"DCTRACK_{name.upper()}_DIR", str(shared_data / "sequences" / name))
+    monkeypatch.setenv("DCTRACK_UNLABELED_DIR", str(shared_data / "unlabeled"))
     return shared_data
 
 
@@ -42,7 +44,9 @@ def test_split_is_disjoint_and_names_real_sequences(roots):
     validate_config(cfg)
     used = {(e.name, s) for e in cfg.data.train for s in e.sequences}
     assert used == train
-    assert all(e.sequences for e in cfg.data.train if e.name != "synthetic")
+    assert all(e.sequences for e in cfg.data.train if e.name not in ("synthetic", "unlabeled"))
+    assert "unlabeled" in {e.name for e in cfg.data.train}  # the self-supervised terms see the DAVIS frames
+    assert "unlabeled" not in {e.name for e in _setting("real_cpu_baseline").data.train}
 
 
 def test_missing_root_names_the_variable(monkeypatch, tmp_path):
