@@ -142,7 +142,12 @@ def rebuild_config(data: dict, path: str | Path = "<checkpoint>") -> Any:
 
 
 def load_weights(network: torch.nn.Module, state: dict, path: str | Path = "<checkpoint>") -> None:
-    """Load a state dict strictly; a mismatch raises CheckpointError listing the differing keys."""
+    """Load a state dict strictly; a mismatch raises CheckpointError listing the differing keys.
+
+    A network may define ``upgrade_state_dict(state) -> state`` to fill in buffers that older checkpoints lack.
+    """
+    if hasattr(network, "upgrade_state_dict"):
+        state = network.upgrade_state_dict(dict(state))
     own = network.state_dict()
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))

@@ -4,9 +4,9 @@ Colours are quantised to ``num_clusters`` Lab centres; the previous frame's one-
 through the attention (computed from grayscale features) and must predict the current frame's labels.
 
 Default centres: at construction the quantiser runs the same k-means (seed 0) on a fixed palette, the 4096
-colours of a uniform 16x16x16 RGB cube, so a model is usable without data; ``fit(images)`` refits on real
-frames (a setting should do that once, e.g. on frames of its training set) and the centres are a buffer,
-stored in the model's state_dict with the weights.
+colours of a uniform 16x16x16 RGB cube, so a model is usable without data; ``fit(images)`` / ``fit_batch(crops)``
+refit on real frames (training does that once, on its first batch) and set ``fitted``. Centres and the flag are
+buffers, stored in the model's state_dict with the weights.
 """
 from __future__ import annotations
 
@@ -78,6 +78,7 @@ class LabQuantizer(nn.Module):
         self.num_clusters, self.seed = num_clusters, seed
         centers = _kmeans(_palette_points(), num_clusters, seed)
         self.register_buffer("centers", torch.tensor(centers, dtype=torch.float32))
+        self.register_buffer("fitted", torch.zeros((), dtype=torch.bool))
 
     def fit(self, images: Sequence[np.ndarray], max_pixels: int = 200_000) -> "LabQuantizer":
         """Refit the centres by k-means in Lab on RGB uint8 HxWx3 images (fixed seed); returns self."""
@@ -97,7 +98,15 @@ class LabQuantizer(nn.Module):
             raise ValueError(f"LabQuantizer.fit: the images have fewer than {self.num_clusters} distinct colours")
         centers = _kmeans(data, self.num_clusters, self.seed)
         self.centers.copy_(torch.tensor(centers, dtype=torch.float32, device=self.centers.device))
+        self.fitted.fill_(True)
         return self
+
+    def fit_batch(self, crops: torch.Tensor) -> "LabQuantizer":
+        """``fit`` on a batch of RGB 0-255 crops [B,3,H,W] (any dtype / device); returns self."""
+        if crops.dim() != 4 or crops.shape[1] != 3:
+            raise ValueError(f"fit_batch expects [B,3,H,W] RGB, got {tuple(crops.shape)}")
+        images = crops.detach().float().clamp(0, 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+        return self.fit(list(images))
 
     def quantize(self, rgb: torch.Tensor, size: int | Grid) -> torch.Tensor:
         """RGB 0-255 [B,3,H,W] -> colour labels [B,S,S]: area-average to the grid, Lab, nearest centre."""

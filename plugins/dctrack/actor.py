@@ -9,6 +9,7 @@ tracking terms are skipped and only the correspondence is trained.
 """
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -19,6 +20,8 @@ from ltr.models.colorization import LabQuantizer
 from plugins.dctrack import losses as L
 from plugins.dctrack.config import LossConfig
 
+log = logging.getLogger(__name__)
+
 TRACKING_TERMS = ("cls", "ctr", "iou", "appearance_cls")
 CORRESPONDENCE_TERMS = ("warp_prior", "colorization", "cycle")
 
@@ -26,20 +29,23 @@ CORRESPONDENCE_TERMS = ("warp_prior", "colorization", "cycle")
 class DCTrackActor:
     """Computes the dctrack losses of a network on a training batch."""
 
-    def __init__(self, network: torch.nn.Module, loss_cfg: LossConfig, num_colors: int = 16):
+    def __init__(self, network: torch.nn.Module, loss_cfg: LossConfig):
         self.network = network
         self.cfg = loss_cfg
-        self.quantizer = LabQuantizer(num_colors)
 
     @property
     def core(self) -> torch.nn.Module:
         """The dctrack network itself (unwrapped from DistributedDataParallel)."""
         return getattr(self.network, "module", self.network)
 
+    @property
+    def quantizer(self) -> LabQuantizer:
+        """The network's colorization palette (a buffer of the model, saved with its weights)."""
+        return self.core.color_quantizer
+
     def to(self, device: Any) -> "DCTrackActor":
-        """Move the network and the colour quantiser to ``device``."""
+        """Move the network (palette included) to ``device``."""
         self.network.to(device)
-        self.quantizer.to(device)
         return self
 
     def train(self, mode: bool = True) -> "DCTrackActor":
@@ -90,7 +96,8 @@ class DCTrackActor:
             terms["warp_prior"] = L.warp_prior_loss(out["warped_prior"], batch["cur_prior"],
                                                     valid * labeled_mask(batch, ref), cfg.warp_prior_loss)
         if cfg.colorization > 0:
-            self.quantizer.to(batch["search_cur"].device)
+            if not bool(self.quantizer.fitted) and net.training:
+                fit_palette(self.quantizer, batch)
             attn = net.grayscale_attention(batch["search_cur"], batch["search_prev"])
             terms["colorization"] = L.colorization_term(attn, self.quantizer, batch, net.geometry.feature)
         if cfg.cycle > 0:
@@ -107,6 +114,15 @@ class DCTrackActor:
             if count and not math.isnan(rate):
                 stats[f"peak_in_target/{name}"] = rate
         return stats
+
+
+def fit_palette(quantizer: LabQuantizer, batch: dict) -> None:
+    """Fit the colorization palette once, by k-means on the crops of a training batch (rank 0's under DDP,
+    broadcast so that every rank quantises colours alike)."""
+    quantizer.fit_batch(torch.cat([batch["search_prev"], batch["search_cur"]]))
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.broadcast(quantizer.centers, src=0)
+    log.info("colorization palette: %d Lab centres fitted on the first training batch", quantizer.num_clusters)
 
 
 def labeled_mask(batch: dict, like: torch.Tensor) -> torch.Tensor:

@@ -24,6 +24,7 @@ from torch import nn
 
 from ltr.data.targets import prior_channels
 from ltr.models.backbones import build_backbone
+from ltr.models.colorization import LabQuantizer
 from ltr.models.correspondence import CorrespondenceModule
 from ltr.models.fusion import PriorFusion
 from ltr.models.geometry import compute_geometry
@@ -36,6 +37,8 @@ from plugins.dctrack.config import ModelConfig
 from plugins.dctrack.grids import coordinate_maps, correlation_grid, resample
 
 log = logging.getLogger(__name__)
+
+NUM_COLORS = 16  # Lab clusters of the colorization target
 
 
 def _adapter(cin: int, cout: int, kernel: int) -> nn.Module:
@@ -106,11 +109,19 @@ class DCTrackNet(nn.Module):
                            use_confidence=cfg.fusion.use_confidence,
                            coord_channels=cfg.fusion.coord_channels, se_gate=cfg.fusion.se_gate)
         self.cls_fusion = PriorFusion(**fusion_args)
+        # The colorization target's Lab palette, fitted once on the first training batch and kept with the weights.
+        self.color_quantizer = LabQuantizer(NUM_COLORS)
+        self._register_load_state_dict_pre_hook(_keep_default_palette)
         if cfg.fusion.placement == "both":
             self.reg_fusion = PriorFusion(**fusion_args)
         if cc.frozen:  # weights: build_actor loads cc.checkpoint for training; a tracking checkpoint holds them
             for p in self.correspondence.parameters():
                 p.requires_grad_(False)
+
+    def upgrade_state_dict(self, state: dict) -> dict:
+        """Fill in what checkpoints of older code lack (the colorization palette); used by checkpoint loading."""
+        _keep_default_palette(state, "")
+        return state
 
     def load_pretrained_backbone(self, name: str) -> None:
         """Load backbone weights (a path, or a file name under settings' pretrained_dir)."""
@@ -267,6 +278,16 @@ class DCTrackNet(nn.Module):
         cur = {k: v[:n] for k, v in both.items()}
         prev = {k: v[n:] for k, v in both.items()}
         return cur, prev
+
+
+def _keep_default_palette(state_dict, prefix, *_args) -> None:
+    """Checkpoints written before the palette was stored load with the default (unfitted) palette."""
+    key = prefix + "color_quantizer."
+    if any(k.startswith(key) for k in state_dict) or not any(k.startswith(prefix + "correspondence.") for k in state_dict):
+        return
+    default = LabQuantizer(NUM_COLORS)
+    state_dict[key + "centers"] = default.centers
+    state_dict[key + "fitted"] = default.fitted
 
 
 def _as_valid(prior_valid, batch: int, like: torch.Tensor) -> torch.Tensor:

@@ -79,7 +79,7 @@ def test_fusion_is_identity_at_init_so_outputs_equal_the_baseline():
     base_cfg.corr.enabled = False
     base = build_network(base_cfg).eval()
     missing, unexpected = base.load_state_dict(net.state_dict(), strict=False)
-    assert missing == [] and all(k.startswith(("correspondence.", "cls_fusion.")) for k in unexpected)
+    assert missing == [] and all(k.startswith(("correspondence.", "cls_fusion.", "color_quantizer.")) for k in unexpected)
     batch = fake_batch(net.geometry, "gaussian", batch=2)
     with torch.no_grad():
         a, b = net(batch), base(batch)
