@@ -93,3 +93,20 @@ def test_aggregate_averages_heldout_sequences_only(tmp_path):
     rows, incomplete = aggregate.summarise(aggregate.collect(sorted(tmp_path.glob("*.json"))))
     assert incomplete == ["B"]
     assert rows[2].startswith("| A | 0.300 | 0.300 | 0.300 |")  # David (a training sequence) is not averaged
+
+
+def test_aggregate_across_seeds_reports_mean_and_sample_std(tmp_path):
+    sys.path.insert(0, str(REPO / "docs" / "study"))
+    import aggregate
+
+    def write(folder: Path, value: float) -> None:
+        (folder / "analysis").mkdir(parents=True)
+        for dataset, seqs in (("otb", ["Couple", "Crossing", "Football1"]), ("vot", ["bag"]), ("uav123", ["wakeboard7"])):
+            per = {s: {"AUC": value, "P": value, "AO": value} for s in seqs}
+            (folder / "analysis" / f"{dataset}.json").write_text(json.dumps(
+                {"dataset": dataset, "trackers": {"A": {"per_sequence": per}}}))
+
+    write(tmp_path / "s0", 0.2)
+    write(tmp_path / "s1", 0.4)
+    rows = aggregate.across_seeds([tmp_path / "s0", tmp_path / "s1"])
+    assert rows[2].startswith("| A | 2 | 0.300 ± 0.141 |")
