@@ -133,3 +133,17 @@ def test_both_clis_find_train_and_run_a_throwaway_plugin(tmp_path):
     learned_shift = np.diff(boxes[:, 0])[1:]
     # Trained from 0 towards 7: the tracker moves by the trained weight, not by its initial value.
     assert np.allclose(learned_shift, learned_shift[0], atol=1e-3) and 5.0 < learned_shift[0] < 7.5
+
+
+def test_check_settings_runs_every_setting_of_a_plugin_without_touching_the_workspace(tmp_path):
+    _write_plugin(tmp_path / "plugins")
+    env = dict(os.environ, DCTRACK_PLUGIN_PATH=str(tmp_path / "plugins"), OMP_NUM_THREADS="1")
+    workspace = Path(os.environ["DCTRACK_WORKSPACE_DIR"])
+    before = sorted(workspace.rglob("*")) if workspace.exists() else []
+    checked = _run(["ltr/check_settings.py", "shiftplug", "--set", "epochs=1"], env)
+    assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
+    assert "default" in checked.stdout and "1 of 1 settings ran" in checked.stdout
+    assert (sorted(workspace.rglob("*")) if workspace.exists() else []) == before
+
+    failing = _run(["ltr/check_settings.py", "shiftplug", "default", "--set", "no_such_key=1"], env)
+    assert failing.returncode == 1 and "FAILED" in failing.stdout and "no_such_key" in failing.stdout
