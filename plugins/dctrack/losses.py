@@ -14,7 +14,7 @@ from common.geometry import Grid
 from ltr.models.box_coding import decode_ltrb
 from ltr.models.colorization import LabQuantizer, colorization_loss
 from ltr.models.correspondence import warp
-from ltr.models.cycle import cycle_consistency_loss
+from ltr.models.cycle import local_cycle_loss
 from ltr.models.losses import centerness_loss, iou_loss, sigmoid_focal_loss
 
 
@@ -79,7 +79,7 @@ def cycle_term(network, cur_emb: torch.Tensor, prev_emb: torch.Tensor) -> torch.
     attn_bwd = network.correspondence.attend(prev_emb, cur_emb)   # and back
     if attn_fwd.window.radius is None:
         return global_cycle_loss(attn_fwd.weights, attn_bwd.weights)
-    return cycle_consistency_loss(attn_fwd, attn_bwd, warp, tuple(cur_emb.shape[-2:]))
+    return local_cycle_loss(attn_fwd.weights, attn_bwd.weights, attn_fwd.window.radius, tuple(cur_emb.shape[-2:]))
 
 
 def global_cycle_loss(fwd: torch.Tensor, bwd: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:

@@ -80,3 +80,17 @@ def test_cycle_loss_gradients_reach_the_embedding():
     loss = cycle_consistency_loss(mod(b, a), mod(a, b), mod.warp, 4)
     loss.backward()
     assert torch.isfinite(loss) and mod.embed_head[0].weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("radius,size", [(1, (4, 5)), (2, (6, 5))])
+def test_local_cycle_loss_equals_the_dense_definition(radius, size):
+    from ltr.models.correspondence import CorrespondenceModule, warp
+    from ltr.models.cycle import cycle_consistency_loss, local_cycle_loss
+
+    torch.manual_seed(0)
+    corr = CorrespondenceModule(8, embed_dim=4, radius=radius, temperature=0.5)
+    a, b = corr.embed(torch.randn(2, 8, *size)), corr.embed(torch.randn(2, 8, *size))
+    fwd, bwd = corr.attend(b, a), corr.attend(a, b)
+    dense = cycle_consistency_loss(fwd, bwd, warp, size)
+    local = local_cycle_loss(fwd.weights, bwd.weights, radius, size)
+    assert local.item() == pytest.approx(dense.item(), rel=1e-5)
