@@ -156,7 +156,7 @@ def test_bfloat16_tracker_stays_close_to_float32():
     frames, boxes = _generated()
     net = _network()
     _randomise_batchnorm(net)
-    tracker = DCTrackTracker(TrackerParams(device="cpu", precision="bfloat16"), net)
+    tracker = DCTrackTracker(TrackerParams(device="cpu", precision="bfloat16", debug=2), net)
     assert next(tracker.network.parameters()).dtype == torch.bfloat16
     reference, low = _maps(net, frames, boxes, torch.float32), _maps(tracker.network, frames, boxes, torch.bfloat16)
     for key in ("cls", "box"):
@@ -165,6 +165,8 @@ def test_bfloat16_tracker_stays_close_to_float32():
     tracker.initialize(frames[0], boxes[0])
     out = tracker.track(frames[1])
     assert _in_range(out["box"], frames[1]) and isinstance(out["score"], float)
+    for key in ("score_fused", "score_appearance", "warped_prior", "attention"):  # debug views get float32 maps
+        assert out[key].dtype == np.float32, key
 
 
 def test_baseline_network_tracks_without_prior():
