@@ -40,27 +40,28 @@ def collect(paths: list[Path]) -> dict[str, dict[str, dict]]:
     return table
 
 
-def summarise(table: dict[str, dict[str, dict]]) -> tuple[list[str], list[str]]:
-    """Markdown rows (tracker, mean metrics, per-sequence AUC) and the names of incomplete trackers."""
-    keys = [f"{d}/{s}" for d, seqs in HELDOUT_SEQUENCES.items() for s in seqs]
-    header = "| tracker | AUC | P@20 | AO | " + " | ".join(k.split("/")[1] for k in keys) + " |"
-    rows = [header, "|" + "---|" * (4 + len(keys))]
-    incomplete = []
-    for tracker, per_seq in sorted(table.items()):
-        if any(k not in per_seq for k in keys):
-            incomplete.append(tracker)
-            continue
-        means = [sum(per_seq[k][m] for k in keys) / len(keys) for m in METRICS]
-        rows.append(f"| {tracker} | " + " | ".join(f"{v:.3f}" for v in means) + " | "
-                    + " | ".join(f"{per_seq[k]['AUC']:.3f}" for k in keys) + " |")
-    return rows, incomplete
+def heldout_keys() -> list[str]:
+    """'dataset/sequence' of every held-out sequence, in table order."""
+    return [f"{d}/{s}" for d, seqs in HELDOUT_SEQUENCES.items() for s in seqs]
 
 
 def heldout_means(table: dict[str, dict[str, dict]]) -> dict[str, dict[str, float]]:
     """tracker -> {metric: mean over the held-out sequences} for trackers complete on every held-out sequence."""
-    keys = [f"{d}/{s}" for d, seqs in HELDOUT_SEQUENCES.items() for s in seqs]
+    keys = heldout_keys()
     return {tracker: {m: sum(per_seq[k][m] for k in keys) / len(keys) for m in METRICS}
             for tracker, per_seq in table.items() if all(k in per_seq for k in keys)}
+
+
+def summarise(table: dict[str, dict[str, dict]]) -> tuple[list[str], list[str]]:
+    """Markdown rows (tracker, mean metrics, per-sequence AUC) and the names of incomplete trackers."""
+    keys = heldout_keys()
+    header = "| tracker | AUC | P@20 | AO | " + " | ".join(k.split("/")[1] for k in keys) + " |"
+    rows = [header, "|" + "---|" * (4 + len(keys))]
+    means = heldout_means(table)
+    for tracker in sorted(means):
+        rows.append(f"| {tracker} | " + " | ".join(f"{means[tracker][m]:.3f}" for m in METRICS) + " | "
+                    + " | ".join(f"{table[tracker][k]['AUC']:.3f}" for k in keys) + " |")
+    return rows, sorted(t for t in table if t not in means)
 
 
 def across_seeds(folders: list[Path]) -> list[str]:
