@@ -13,7 +13,8 @@ def _fmt(mean: float, std: float, runs: int, digits: int = 3) -> str:
     return f"{text}±{std:.{digits}f}" if runs > 1 else text
 
 
-def _render(header: list, rows: list) -> str:
+def render_table(header: list, rows: list) -> str:
+    """Left-aligned first column, right-aligned others, a dashed rule under the header."""
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
     line = lambda cells: "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)  # noqa: E731
                                    for i, (c, w) in enumerate(zip(cells, widths)))
@@ -29,7 +30,7 @@ def overall_table(reports: list) -> str:
         seqs = max((r.overall.num_sequences for r in rep.runs if r.overall is not None), default=0)
         rows.append([rep.name, len(rep.runs), seqs] + [_fmt(*nums[k], len(rep.runs)) for k in METRIC_KEYS]
                     + [_fmt(*nums["FPS"], len(rep.runs), digits=1)])
-    return _render(header, rows)
+    return render_table(header, rows)
 
 
 def sequence_table(reports: list) -> str:
@@ -44,7 +45,7 @@ def sequence_table(reports: list) -> str:
             cell = per[rep.name].get(name)
             row += [f"{cell['AUC']:.3f}", f"{cell['P']:.3f}"] if cell else ["-", "-"]
         rows.append(row)
-    return _render(header, rows)
+    return render_table(header, rows)
 
 
 def attribute_table(reports: list) -> str:
@@ -59,7 +60,7 @@ def attribute_table(reports: list) -> str:
         count = next(table[attr]["sequences"] for table in per.values() if attr in table)
         rows.append([attr, count] + [f"{per[r.name][attr]['AUC']:.3f}" if attr in per[r.name] else "-"
                                      for r in reports])
-    return _render(header, rows)
+    return render_table(header, rows)
 
 
 def report_dict(reports: list, preset, dataset: str) -> dict:
@@ -79,4 +80,4 @@ def report_dict(reports: list, preset, dataset: str) -> dict:
     return out
 
 
-__all__ = ["overall_table", "sequence_table", "attribute_table", "report_dict"]
+__all__ = ["render_table", "overall_table", "sequence_table", "attribute_table", "report_dict"]
