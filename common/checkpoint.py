@@ -83,11 +83,13 @@ def restore_rng_state(state: dict) -> None:
 
 
 # ---------------------------------------------------------------- save / load
-def save_checkpoint(path: str | Path, state: dict) -> Path:
-    """Write ``state`` (plain data and tensors) atomically to ``path``; adds the format tag."""
+def save_checkpoint(path: str | Path, state: dict, overwrite: bool = True) -> Path:
+    """Write ``state`` (plain data and tensors) atomically to ``path``; adds the format tag.
+
+    ``overwrite=False`` refuses (FileExistsError) to replace an existing file."""
     path = Path(path)
     payload = {"format": FORMAT, "format_version": FORMAT_VERSION, **state}
-    with atomic_open(path, "wb") as handle:
+    with atomic_open(path, "wb", overwrite=overwrite) as handle:
         torch.save(payload, handle)
     return path
 

@@ -2,11 +2,12 @@
 
 | module | what |
 |---|---|
-| backbones | ``build_backbone(name, pretrained_path)``: alexnet (SiamFC++), resnet18/50 (dilated layer3), tiny |
+| backbones | ``build_backbone(name, pretrained_path)``: alexnet (SiamFC++), resnet18/50 (dilated layer3), tiny, mobilenetv3_small (stride 16) |
 | normalize | ``ImageNormalizer`` (0-255 RGB -> ImageNet-normalised), ``to_grayscale`` |
-| geometry | ``compute_geometry``: score / feature grids derived by a receptive-field walk over the layers |
+| geometry | ``compute_geometry``: score / feature grids derived by a receptive-field walk over the layers; ``pixelwise_geometry`` |
 | xcorr | ``depthwise_xcorr``, ``center_crop_features`` |
 | head | ``SiamHead``: SiamFC++ cls / centerness / ltrb towers |
+| pixelwise_head | ``PixelwiseHead``: pixel-wise correlation + channel attention, separable towers, cls + exp box |
 | box_coding | ``decode_ltrb`` / ``encode_box`` between ltrb maps and xywh crop boxes |
 | losses | focal, centerness BCE, IoU losses; ``SIAMFCPP_LOSS_WEIGHTS`` |
 | correspondence | ``CorrespondenceModule`` (local / global attention), ``warp``, ``Attention`` |

@@ -128,3 +128,19 @@ def compute_geometry(backbone: nn.Module, template_size: int, search_size: int, 
                          f"(padding {head_padding}) consume")
     return Geometry(template_size=int(template_size), search_size=int(search_size), score=score,
                     feature=feature, template_feature_size=template.size)
+
+
+def pixelwise_geometry(backbone: nn.Module, template_size: int, search_size: int) -> Geometry:
+    """Geometry of backbone + pixel-wise correlation + padded head: one score cell per search-feature cell.
+
+    The score grid is the anchor-free point grid of such trackers: cell ``size // 2`` sits at the crop centre,
+    ``offset = search_size / 2 - (size // 2) * stride`` (decoding uses it; it may differ by a pixel from the
+    receptive-field centres in ``feature``, which a padded trunk puts at ``0.5 + stride * i``).
+    """
+    specs = backbone_specs(backbone)
+    feature = walk(specs, search_size)
+    template = walk(specs, template_size)
+    offset = search_size / 2.0 - (feature.size // 2) * feature.stride
+    score = Grid(size=feature.size, stride=feature.stride, offset=float(offset))
+    return Geometry(template_size=int(template_size), search_size=int(search_size), score=score, feature=feature,
+                    template_feature_size=template.size)

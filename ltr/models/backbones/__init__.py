@@ -1,7 +1,8 @@
-"""Backbones by name: ``build_backbone('alexnet' | 'resnet18' | 'resnet50' | 'tiny', pretrained_path)``.
+"""Backbones by name: ``build_backbone('alexnet' | 'resnet18' | 'resnet50' | 'tiny' | 'mobilenetv3_small', pretrained_path)``.
 
-Every backbone takes an ImageNet-normalised float NCHW image and returns stride-8 features; it has
-``out_channels``, ``stride`` and ``spatial_layers()`` (the conv/pool chain that ``compute_geometry`` walks).
+Every backbone takes a float NCHW image (ImageNet-normalised for alexnet / resnet / tiny; ``mobilenetv3_small``
+takes whatever its weights were trained on) and returns features at its ``stride`` (8; 16 for mobilenetv3_small);
+it has ``out_channels``, ``stride`` and ``spatial_layers()`` (the conv/pool chain that ``compute_geometry`` walks).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Callable
 from torch import nn
 
 from ltr.models.backbones.alexnet import AlexNetBN
+from ltr.models.backbones.mobilenetv3 import MobileNetV3Small
 from ltr.models.backbones.pretrained import LoadReport, load_pretrained, read_state_dict
 from ltr.models.backbones.resnet import resnet18, resnet50
 from ltr.models.backbones.tiny import TinyNet
@@ -21,6 +23,7 @@ BACKBONES: dict[str, Callable[..., nn.Module]] = {
     "resnet18": resnet18,
     "resnet50": resnet50,
     "tiny": TinyNet,
+    "mobilenetv3_small": MobileNetV3Small,
 }
 
 
@@ -35,4 +38,4 @@ def build_backbone(name: str, pretrained_path: str | os.PathLike | None = None, 
 
 
 __all__ = ["BACKBONES", "build_backbone", "load_pretrained", "read_state_dict", "LoadReport",
-           "AlexNetBN", "TinyNet", "resnet18", "resnet50"]
+           "AlexNetBN", "MobileNetV3Small", "TinyNet", "resnet18", "resnet50"]

@@ -1,0 +1,1 @@
+"""nanotrack tracker parameter files: one ``parameters() -> TrackerParams`` per file."""

@@ -1,0 +1,1 @@
+"""nanotrack train settings: one file per run, each ``config() -> TrainConfig``."""
