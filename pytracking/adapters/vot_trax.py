@@ -67,19 +67,25 @@ def read_trax_image(images: dict) -> np.ndarray:
     raise ValueError(f"unsupported TraX image type '{kind}' (path or buffer expected)")
 
 
-def serve(tracker: Any, one_based: bool = True, name: str = "dctrack") -> int:
-    """Answer TraX requests with ``tracker`` until the client quits; returns the number of frames tracked."""
+def serve(make_tracker: Callable[[], Any], one_based: bool = True, name: str = "dctrack") -> int:
+    """Answer TraX requests until the client quits; returns the number of frames tracked.
+
+    The tracker is made (``make_tracker()``) at the first request, after the handshake: a tracker that cannot
+    load then fails during initialisation, where the VOT toolkit writes its output (this error) to its log.
+    """
     from trax import Image, Region, Server, TraxStatus
 
     from pytracking.tracker import check_output
 
     frames = 0
+    tracker = None
     with Server([Region.RECTANGLE, Region.POLYGON], [Image.PATH, Image.BUFFER], tracker_name=name) as server:
         while True:
             request = server.wait()
             if request.type in (TraxStatus.QUIT, TraxStatus.ERROR):
                 break
             image = read_trax_image(request.image)
+            tracker = tracker if tracker is not None else make_tracker()
             if request.type == TraxStatus.INITIALIZE:
                 if len(request.objects) != 1:
                     raise ValueError(f"the server tracks one object, the client sent {len(request.objects)}")
@@ -93,22 +99,40 @@ def serve(tracker: Any, one_based: bool = True, name: str = "dctrack") -> int:
     return frames
 
 
+def ini_environment() -> dict:
+    """The ``DCTRACK_*`` variables a toolkit-started server needs: the settings in effect, made explicit."""
+    from settings import load_settings
+    from settings.loader import SETTINGS_FILE_ENV, settings_file
+
+    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("DCTRACK_")}
+    cfg = load_settings()
+    env["DCTRACK_WORKSPACE_DIR"] = str(Path(cfg.workspace_dir).expanduser().resolve())
+    file = settings_file()
+    if file.is_file():
+        env[SETTINGS_FILE_ENV] = str(file.resolve())
+    return env
+
+
 def ini_entry(plugin: str, param: str, checkpoint: Optional[str] = None, device: Optional[str] = None,
               zero_based: bool = False, python: str = sys.executable) -> str:
-    """A ``trackers.ini`` section that runs this server for ``plugin``/``param`` (protocol trax)."""
+    """A ``trackers.ini`` section that runs this server for ``plugin``/``param`` (protocol trax).
+
+    The checkpoint the tracker would load now is written into the command, and the settings in effect
+    (workspace, settings file, every ``DCTRACK_*`` variable) as ``env_`` keys, so the toolkit starts the
+    same tracker without exported variables. Raises ``CheckpointNotFound`` when the tracker has none.
+    """
+    from pytracking.api import resolve_tracker
+
+    setup = resolve_tracker(plugin, param, checkpoint, device)
     args = [python, str(Path(__file__).resolve()), plugin, param]
-    if checkpoint:
-        args += ["--checkpoint", str(Path(checkpoint).resolve())]
+    if setup.checkpoint is not None:
+        args += ["--checkpoint", str(Path(setup.checkpoint).resolve())]
     if device:
         args += ["--device", device]
     if zero_based:
         args.append("--zero-based")
-    lines = [f"[{plugin}_{param}]", f"label = {plugin}_{param}", "protocol = trax",
-             f"command = {shlex.join(args)}", f"paths = {REPO_ROOT}"]
-    if os.environ.get("DCTRACK_PLUGIN_PATH"):
-        lines.append(f"env_DCTRACK_PLUGIN_PATH = {os.environ['DCTRACK_PLUGIN_PATH']}")
-    if os.environ.get("DCTRACK_SETTINGS_FILE"):
-        lines.append(f"env_DCTRACK_SETTINGS_FILE = {os.environ['DCTRACK_SETTINGS_FILE']}")
+    lines = [f"[{plugin}_{param}]", f"label = {plugin}_{param}", "protocol = trax", f"command = {shlex.join(args)}"]
+    lines += [f"env_{key} = {value}" for key, value in ini_environment().items()]
     return "\n".join(lines) + "\n"
 
 
@@ -140,8 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[list] = None) -> int:
     """Entry point: write the ini entry or serve TraX requests."""
     args = build_parser().parse_args(argv)
+    from common.checkpoint import CheckpointError
+
     if args.write_ini:
-        entry = ini_entry(args.plugin, args.param, args.checkpoint, args.device, args.zero_based)
+        try:
+            entry = ini_entry(args.plugin, args.param, args.checkpoint, args.device, args.zero_based)
+        except (FileNotFoundError, CheckpointError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         if args.ini_file:
             append_ini(args.ini_file, entry)
             print(f"added [{args.plugin}_{args.param}] to {args.ini_file}")
@@ -152,8 +182,13 @@ def main(argv: Optional[list] = None) -> int:
     sys.stdout = sys.stderr  # stdout may be the TraX channel: nothing of ours may print there
     from pytracking.api import load_tracker
 
-    tracker = load_tracker(args.plugin, args.param, args.checkpoint, args.device)
-    serve(tracker, one_based=not args.zero_based, name=f"{args.plugin}_{args.param}")
+    def make_tracker() -> Any:
+        try:
+            return load_tracker(args.plugin, args.param, args.checkpoint, args.device)
+        except (FileNotFoundError, CheckpointError, ValueError) as exc:  # stderr reaches the toolkit's log
+            raise SystemExit(f"vot_trax: cannot start tracker {args.plugin}/{args.param}: {exc}") from exc
+
+    serve(make_tracker, one_based=not args.zero_based, name=f"{args.plugin}_{args.param}")
     return 0
 
 
