@@ -12,6 +12,7 @@ import math
 import cv2
 import numpy as np
 
+from common import image_io
 from common.boxes import as_boxes
 
 
@@ -160,8 +161,6 @@ def crop_from_bytes(data: bytes, center, side: float, out_size: int, path: str =
     The padding defaults to the mean of the decoded part. Other formats are decoded fully. Unreadable bytes
     raise ``common.image_io.ImageReadError``.
     """
-    from common import image_io
-
     if not image_io.is_jpeg(data):
         return crop_snapped(image_io.decode_image(data, path), center, side, out_size, pad_value)
     requested = crop_transform(center, side, out_size)
@@ -187,8 +186,6 @@ def crop_from_bytes(data: bytes, center, side: float, out_size: int, path: str =
 def crop_from_file(path, center, side: float, out_size: int, pad_value=None,
                    data: bytes | None = None) -> tuple[np.ndarray, CropTransform]:
     """``crop_square`` of the image file ``path`` via ``crop_from_bytes`` (pass ``data`` when already read)."""
-    from common import image_io
-
     path = str(path)
     if data is None:
         data = image_io.read_bytes(path)

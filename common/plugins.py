@@ -15,6 +15,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Iterable, Optional
 
+from common.config import apply_overrides, validate_config
+
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent / "plugins"
 PLUGIN_PATH_ENV = "DCTRACK_PLUGIN_PATH"
 
@@ -42,6 +44,7 @@ class PluginSpec:
     parameters: str
     description: str = ""
     build_loaders: Optional[Callable[..., Any]] = None  # (train_cfg, network, rank, world_size) -> (train, val); default: ltr.data
+    tracking_validation: Optional[Callable[..., dict]] = None  # (network, train_cfg, epoch) -> {'auc', ...}
 
 
 def plugin_roots() -> list[Path]:
@@ -139,7 +142,5 @@ def load_parameters(plugin: str, param: str, overrides: Iterable[str] = ()) -> A
     params = module.parameters()
     overrides = list(overrides)
     if overrides:
-        from common.config import apply_overrides, validate_config
-
         validate_config(apply_overrides(params, overrides))
     return params

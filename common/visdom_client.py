@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from settings import load_settings
+
 log = logging.getLogger(__name__)
 
 
@@ -124,8 +126,6 @@ class VisdomClient:
 
 def client_from_settings(env: str = "dctrack", events: bool = True) -> VisdomClient:
     """A client for the server named in settings (``visdom_host``, ``visdom_port``)."""
-    from settings import load_settings
-
     cfg = load_settings()
     return VisdomClient(getattr(cfg, "visdom_host", "127.0.0.1"), getattr(cfg, "visdom_port", 8097), env, events)
 

@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from common.plugins import get_plugin, list_modules
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 DEFAULT_OVERRIDES = ("epochs=1", "samples_per_epoch=64")
 
@@ -45,7 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set", dest="overrides", nargs="+", default=list(DEFAULT_OVERRIDES), metavar="KEY=VALUE")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per setting (default 900)")
     args = p.parse_args(argv)
-    from common.plugins import get_plugin, list_modules
 
     settings = args.settings or [s for s in list_modules(get_plugin(args.plugin).train_settings) if not s.startswith("_")]
     failures = 0

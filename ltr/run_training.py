@@ -7,10 +7,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common.checkpoint import CheckpointError
+from common.config import ConfigError
+from common.plugins import PluginError, available_plugins, get_plugin, list_modules
+from ltr.trainer.launch import RunOptions, train
+from settings import SettingsError
 
 log = logging.getLogger("ltr.run_training")
 
@@ -39,47 +43,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def list_available(plugin: str | None) -> str:
     """Plugins and their train settings as text."""
-    from common.plugins import available_plugins, get_plugin, list_modules
-
     names = [plugin] if plugin else available_plugins()
     lines = []
     for name in names:
         spec = get_plugin(name)
         lines.append(f"{name}: {', '.join(list_modules(spec.train_settings)) or '(no train settings)'}")
     return "\n".join(lines) or "(no plugins)"
-
-
-def tracking_hook():
-    """The small tracking evaluation used as validation (``pytracking.api`` + ``common.metrics``): returns
-    ``hook(network, cfg, epoch) -> {'auc', 'precision'}``, or None (logged) when pytracking is unavailable."""
-    try:
-        from pytracking import api
-    except ImportError as exc:
-        log.info("tracking validation unavailable (%s); skipped", exc)
-        return None
-
-    def hook(network, cfg, epoch):
-        from common.datasets import DatasetError, dataset_info, load_dataset
-        from common.metrics import evaluate_dataset, preset_for_dataset
-        from common.plugins import get_plugin, load_parameters
-
-        name = cfg.val.tracking_dataset
-        try:
-            splits = dataset_info(name).splits
-            sequences = load_dataset(name, "val" if "val" in splits else None)[: cfg.val.tracking_max_sequences]
-        except DatasetError as exc:
-            log.warning("epoch %d: tracking validation skipped: %s", epoch, exc)
-            return {}
-        tracker = get_plugin(cfg.plugin).tracker_class(load_parameters(cfg.plugin, cfg.val.tracking_param), network)
-        pairs = []
-        for seq in sequences:
-            boxes, _, _ = api.track_sequence(tracker, seq)
-            pairs.append((boxes, seq.ground_truth, seq.visible))
-        scores = evaluate_dataset(pairs, preset_for_dataset(name))
-        log.info("epoch %d: tracking on %d %s sequences: AUC %.3f", epoch, len(pairs), name, scores.auc)
-        return {"auc": scores.auc, "precision": scores.precision}
-
-    return hook
 
 
 def _setup_logging() -> None:
@@ -97,8 +66,6 @@ def _print_benchmark(rows: list[dict]) -> None:
 
 
 def _command_line(argv: list[str] | None) -> str:
-    import shlex
-
     prefix = "torchrun ... " if "WORLD_SIZE" in os.environ else "python "
     return prefix + shlex.join(["ltr/run_training.py"] + list(sys.argv[1:] if argv is None else argv))
 
@@ -107,26 +74,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for user errors)."""
     args = parse_args(argv)
     _setup_logging()
-    from common.checkpoint import CheckpointError
-    from common.config import ConfigError
-    from common.plugins import PluginError
-    from ltr.trainer.launch import RunOptions, train
-    from settings import SettingsError
-
     try:
         if args.list:
             print(list_available(args.plugin))
             return 0
         if not args.plugin or not args.setting:
-            from common.plugins import available_plugins
-
             print(f"error: give a plugin and a setting. Available:\n{list_available(None)}"
                   if available_plugins() else "error: give a plugin and a setting", file=sys.stderr)
             return 2
         opts = RunOptions(args.plugin, args.setting, args.overrides, args.resume, args.workers, args.seed,
                           args.debug, args.device, args.benchmark, args.deterministic,
                           command=_command_line(argv))
-        result = train(opts, make_tracking_hook=tracking_hook)
+        result = train(opts)
     except (ConfigError, PluginError, CheckpointError, SettingsError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

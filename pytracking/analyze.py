@@ -12,19 +12,26 @@ Exit status: 0 on success, 2 for a usage or data error.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import argparse  # noqa: E402
-import json  # noqa: E402
+from common import metrics
+from common.atomic import atomic_write_text
+from common.cli import run_main
+from common.datasets import DatasetError, evaluation_split, load_dataset
+from common.metrics import MISSING_POLICIES, MetricError, PRESETS
+from pytracking.analysis.cache import ScoreCache
+from pytracking.analysis.evaluate import evaluate_result_set
+from pytracking.analysis.plots import report_plots
+from pytracking.analysis.results import AnalysisError, parse_external, resolve_run
+from pytracking.analysis.tables import attribute_table, overall_table, report_dict, sequence_table
+from settings import load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Command line of the analysis."""
-    from common.metrics import MISSING_POLICIES, PRESETS
-
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", required=True, help="dataset registry name (otb, lasot, got10k, uav123, nfs, ...)")
     p.add_argument("--split", default=None, help="dataset split (default: test, else val, else the first)")
@@ -45,8 +52,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _result_sets(args, results_root: Path) -> list:
-    from pytracking.analysis.results import parse_external, resolve_run
-
     sets = [resolve_run(results_root, spec, args.dataset) for spec in args.trackers]
     sets += [parse_external(spec, args.dataset) for spec in args.external]
     names = [s.name for s in sets]
@@ -58,15 +63,6 @@ def _result_sets(args, results_root: Path) -> list:
 
 def run(args) -> int:
     """Analyse as asked; returns the exit status."""
-    from common import metrics
-    from common.atomic import atomic_write_text
-    from common.datasets import evaluation_split, load_dataset
-    from pytracking.analysis.cache import ScoreCache
-    from pytracking.analysis.evaluate import evaluate_result_set
-    from pytracking.analysis.plots import report_plots
-    from pytracking.analysis.tables import attribute_table, overall_table, report_dict, sequence_table
-    from settings import load_settings
-
     settings = load_settings()
     results_root = Path(args.results_dir or settings.results_dir)
     if not args.trackers and not args.external:
@@ -105,11 +101,6 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    from common.cli import run_main
-    from common.datasets import DatasetError
-    from common.metrics import MetricError
-    from pytracking.analysis.results import AnalysisError
-
     return run_main(build_parser(), run, (AnalysisError, MetricError, DatasetError, ValueError, FileNotFoundError), argv)
 
 

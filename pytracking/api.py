@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 import numpy as np
+import torch
 
+from common.checkpoint import find_checkpoint, load_network
 from common.plugins import get_plugin, load_parameters
 from pytracking.tracker import Tracker, check_output
+from settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,6 @@ def default_device(device: Optional[str] = None) -> str:
     """``device`` when given (``auto`` = unset), else ``cuda`` when available, else ``cpu``."""
     if device and device != "auto":
         return device
-    import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -61,8 +63,6 @@ def needs_checkpoint(params: Any) -> bool:
 
 
 def _workspace_dir() -> Path:
-    from settings import load_settings
-
     return Path(load_settings().workspace_dir)
 
 
@@ -79,7 +79,6 @@ def find_tracker_checkpoint(plugin: str, param: str, params: Any) -> Path:
     if not setting:
         raise CheckpointNotFound(f"parameters '{param}' of plugin '{plugin}' name no train_setting; "
                                  f"pass --checkpoint PATH (or checkpoint=...) explicitly")
-    from common.checkpoint import find_checkpoint
 
     workspace = _workspace_dir()
     try:
@@ -118,8 +117,6 @@ def build_tracker(setup: TrackerSetup) -> Tracker:
     spec = get_plugin(setup.plugin)
     network = None
     if setup.checkpoint is not None:
-        from common.checkpoint import load_network
-
         network, _info = load_network(setup.checkpoint, setup.device, plugin=setup.plugin)
         if hasattr(network, "eval"):
             network.eval()

@@ -18,20 +18,29 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import json
 import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import cv2
+import numpy as np
+import torch
+from torch import nn
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+from common.atomic import atomic_write_text
+from common.config import ConfigError, apply_overrides
+from common.crop import context_side, crop_square
+from common.datasets import load_dataset
+from common.image_io import read_image
+from common.plugins import PluginError, get_plugin, load_parameters, load_train_config
+from pytracking.api import CheckpointNotFound, choose_device, load_tracker, needs_checkpoint
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEQUENCE = "Couple"
@@ -74,7 +83,6 @@ def set_threads(threads: Optional[int]) -> None:
     if threads < 1:
         raise BenchmarkError(f"--threads must be >= 1, got {threads}")
     torch.set_num_threads(threads)
-    import cv2
 
     cv2.setNumThreads(threads)
 
@@ -86,8 +94,6 @@ def shared_data_root() -> Path:
 
 
 def _sequence_from_folder(folder: Path):
-    from common.datasets import load_dataset
-
     for seq in load_dataset("generic", root=folder.parent):
         if seq.name == folder.name:
             return seq
@@ -109,7 +115,6 @@ def load_sequence(spec: Optional[str]) -> tuple[Any, str]:
             return _sequence_from_folder(root / kind / name), f"{kind}/{name}"
     if spec and spec != "synthetic":
         raise BenchmarkError(f"sequence '{spec}' is neither a folder nor a sequence under {root}/{{{','.join(SEQUENCE_KINDS)}}}")
-    from common.datasets import load_dataset
 
     sequence = load_dataset("synthetic", "test")[0]
     return sequence, f"synthetic/{sequence.name}"
@@ -151,9 +156,6 @@ class Subject:
 
 def random_weights_network(plugin: str, setting: Optional[str], device: str, overrides: tuple = ()) -> nn.Module:
     """The plugin's network of train setting ``setting`` (``--set`` overrides applied), with random weights."""
-    from common.config import apply_overrides
-    from common.plugins import get_plugin, load_train_config
-
     if not setting:
         raise BenchmarkError(f"the parameters of {plugin} name no train_setting; --random-weights needs one")
     cfg = apply_overrides(load_train_config(plugin, setting), overrides)
@@ -168,9 +170,6 @@ def build_subject(plugin: str, param: str, device: Optional[str], random_weights
     """The tracker of ``plugin``/``param`` (``param_overrides`` applied to its parameters) with a checkpoint, or
     with random weights: the network of ``setting`` (default: the parameters' train setting) with the
     train-config ``overrides``."""
-    from common.plugins import get_plugin, load_parameters
-    from pytracking.api import CheckpointNotFound, choose_device, load_tracker, needs_checkpoint
-
     if not random_weights:
         try:
             tracker = load_tracker(plugin, param, checkpoint, device, param_overrides)
@@ -209,8 +208,6 @@ def network_device(network: Optional[nn.Module]) -> str:
 
 def step_options(network: Any) -> dict:
     """Keyword arguments of ``track_step`` for tracking without debug output (``appearance=False`` when it has it)."""
-    import inspect
-
     try:
         names = inspect.signature(network.track_step).parameters
     except (TypeError, ValueError):
@@ -226,8 +223,6 @@ def has_network_api(network: Any) -> bool:
 def crop_tensor(image: np.ndarray, box: np.ndarray, scale: float, out_size: int, context: float,
                 device: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """The square crop (1,3,S,S, 0-255, ``dtype``) around ``box`` with the template context times ``scale``."""
-    from common.crop import context_side, crop_square
-
     center = box[:2] + box[2:] / 2
     side = context_side(box[2], box[3], context) * scale
     crop, _ = crop_square(image, center, side, out_size)
@@ -291,8 +286,6 @@ def summary(values: list[float]) -> dict:
 
 def frame_files(sequence, indices: list[int], images: dict, folder: Path) -> list[str]:
     """Paths of the frames at ``indices``; frames without a file (generated ones) are written as JPEGs to ``folder``."""
-    import cv2
-
     paths = []
     for i in indices:
         path = sequence.frame_path(i)
@@ -306,15 +299,11 @@ def frame_files(sequence, indices: list[int], images: dict, folder: Path) -> lis
 
 def measure_subjects(subjects: list[Subject], sequence, frames: int, repeats: int, warmup: int) -> dict:
     """Time network / tracker step / end to end of every subject, the subjects interleaved run by run."""
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="dctrack_bench_") as tmp:
         return _measure_subjects(subjects, sequence, frames, repeats, warmup, Path(tmp))
 
 
 def _measure_subjects(subjects: list[Subject], sequence, frames: int, repeats: int, warmup: int, tmp: Path) -> dict:
-    from common.image_io import read_image
-
     idx = frame_indices(sequence, frames)
     box = init_box(sequence)
     first = sequence.frame(0)
@@ -584,8 +573,6 @@ def _baseline_summary(subject: Subject, base: dict, main: dict) -> dict:
 def main(argv: Optional[list] = None) -> int:
     """CLI entry point: print the report (and write --json)."""
     args = build_parser().parse_args(argv)
-    from common.config import ConfigError
-    from common.plugins import PluginError
 
     try:
         result = run_benchmark(args)
@@ -594,8 +581,6 @@ def main(argv: Optional[list] = None) -> int:
         return 2
     print(format_report(result))
     if args.json:
-        from common.atomic import atomic_write_text
-
         atomic_write_text(args.json, json.dumps(result, indent=2, default=str) + "\n")
         print(f"wrote {args.json}")
     return 0

@@ -12,13 +12,16 @@ written, 2 when refused.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import argparse  # noqa: E402
-from typing import Optional  # noqa: E402
+from common.cli import run_main
+from common.datasets import DatasetError, load_dataset
+from pytracking.analysis.packing import PackError, get_format, pack
+from pytracking.evaluation.results import run_dir
+from settings import load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +42,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def expected_sequences(benchmark: str, split: str, root: Optional[str], folder: Path) -> dict:
     """``{sequence: frame count}`` from the dataset reader, else ``{sequence: None}`` from the result folder."""
-    from common.datasets import DatasetError, load_dataset
-
     try:
         sequences = load_dataset(benchmark, split, root)
         return {s.name: len(s) or None for s in sequences}
@@ -53,10 +54,6 @@ def expected_sequences(benchmark: str, split: str, root: Optional[str], folder: 
 
 def run(args) -> int:
     """Pack as asked; returns the exit status."""
-    from pytracking.analysis.packing import get_format, pack
-    from pytracking.evaluation.results import run_dir
-    from settings import load_settings
-
     fmt = get_format(args.benchmark)
     results_root = Path(args.results_dir or load_settings().results_dir)
     directory = run_dir(results_root, args.plugin, args.param, args.runid)
@@ -76,9 +73,6 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    from common.cli import run_main
-    from pytracking.analysis.packing import PackError
-
     return run_main(build_parser(), run, (PackError,), argv)
 
 

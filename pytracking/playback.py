@@ -10,14 +10,18 @@ Exit status: 0 when done, 2 for a usage or data error.
 """
 from __future__ import annotations
 
+import argparse
 import sys
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import argparse  # noqa: E402
-import time  # noqa: E402
-
+from common.cli import run_main
+from common.datasets import DatasetError, load_dataset
+from common.visdom_client import client_from_settings
+from pytracking.analysis.render import draw_frame
+from pytracking.analysis.results import AnalysisError, parse_external, read_boxes, resolve_run, sequence_key
+from pytracking.video_writer import AtomicVideoWriter
+from settings import load_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,8 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _find_sequence(sequences: list, name: str):
-    from pytracking.analysis.results import AnalysisError, sequence_key
-
     by_key = {sequence_key(s.name): s for s in sequences}
     if sequence_key(name) not in by_key:
         close = [s.name for s in sequences if sequence_key(name)[:3] in sequence_key(s.name)][:8]
@@ -51,8 +53,6 @@ def _find_sequence(sequences: list, name: str):
 
 def load_tracks(args, sequence, results_root: Path) -> dict:
     """``{tracker name: boxes (N,4)}`` of the sequence from every result set."""
-    from pytracking.analysis.results import AnalysisError, parse_external, read_boxes, resolve_run, sequence_key
-
     sets = [resolve_run(results_root, spec, args.dataset) for spec in args.trackers]
     sets += [parse_external(spec, args.dataset) for spec in args.external]
     tracks = {}
@@ -68,8 +68,6 @@ def load_tracks(args, sequence, results_root: Path) -> dict:
 
 def frames(sequence, tracks: dict, max_frames=None):
     """Yield (index, drawn RGB frame)."""
-    from pytracking.analysis.render import draw_frame
-
     gt = sequence.ground_truth
     count = len(sequence) if max_frames is None else min(len(sequence), max_frames)
     for i in range(count):
@@ -79,8 +77,6 @@ def frames(sequence, tracks: dict, max_frames=None):
 
 def to_video(path: Path, sequence, tracks: dict, fps, max_frames) -> int:
     """Write the replay to a video file atomically; returns the frame count."""
-    from pytracking.video_writer import AtomicVideoWriter
-
     writer = AtomicVideoWriter(path, fps=fps)
     try:
         for _, rgb in frames(sequence, tracks, max_frames):
@@ -94,8 +90,6 @@ def to_video(path: Path, sequence, tracks: dict, fps, max_frames) -> int:
 
 def to_visdom(sequence, tracks: dict, fps, max_frames) -> int:
     """Show the replay in visdom; returns the frame count (raises when no server answers)."""
-    from common.visdom_client import client_from_settings
-
     viz = client_from_settings(env="dctrack_playback", events=False)
     if not viz.available:
         raise ConnectionError("no visdom server answers (start one with: python -m visdom.server)")
@@ -110,9 +104,6 @@ def to_visdom(sequence, tracks: dict, fps, max_frames) -> int:
 
 def run(args) -> int:
     """Replay as asked; returns the exit status."""
-    from common.datasets import load_dataset
-    from settings import load_settings
-
     results_root = Path(args.results_dir or load_settings().results_dir)
     sequence = _find_sequence(load_dataset(args.dataset, args.split, args.root), args.sequence)
     tracks = load_tracks(args, sequence, results_root)
@@ -127,10 +118,6 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    from common.cli import run_main
-    from common.datasets import DatasetError
-    from pytracking.analysis.results import AnalysisError
-
     return run_main(build_parser(), run, (AnalysisError, DatasetError, ConnectionError, OSError, ValueError), argv)
 
 

@@ -9,15 +9,19 @@ succeeded, 1 when some failed (tracebacks in the summary), 2 for a usage or setu
 """
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
 from pathlib import Path
+from typing import Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import argparse  # noqa: E402
-import logging  # noqa: E402
-from typing import Optional  # noqa: E402
-
+from common.config import ConfigError
+from common.datasets import DatasetError, evaluation_split
+from common.plugins import PluginError
+from pytracking.api import CheckpointNotFound
+from pytracking.evaluation.manifest import ManifestMismatch
+from pytracking.evaluation.runner import DatasetRef, evaluate
+from pytracking.evaluation.summary import format_table, summary_rows
 
 
 def parse_runid(text: str):
@@ -73,13 +77,6 @@ def main(argv: Optional[list] = None) -> int:
     """Entry point; returns the exit status."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from common.config import ConfigError
-    from common.datasets import DatasetError, evaluation_split
-    from common.plugins import PluginError
-    from pytracking.api import CheckpointNotFound
-    from pytracking.evaluation.manifest import ManifestMismatch
-    from pytracking.evaluation.runner import DatasetRef, evaluate
-    from pytracking.evaluation.summary import format_table, summary_rows
 
     try:
         from settings import load_settings

@@ -9,18 +9,23 @@ The box is x,y,w,h in 0-based pixel coordinates (x = 0 is the left edge of the f
 """
 from __future__ import annotations
 
+import argparse
+import logging
+import os
 import sys
-from pathlib import Path
+import time
+from typing import Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import cv2
+import numpy as np
 
-import argparse  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import time  # noqa: E402
-from typing import Optional  # noqa: E402
-
-import numpy as np  # noqa: E402
+from common.atomic import atomic_write_text
+from pytracking.api import load_tracker
+from pytracking.debug.visdom_view import draw_boxes
+from pytracking.evaluation.results import format_boxes
+from pytracking.tracker import check_output
+from pytracking.video_source import FrameSource, VideoSourceError
+from pytracking.video_writer import AtomicVideoWriter
 
 
 def parse_box(text: str) -> np.ndarray:
@@ -61,8 +66,6 @@ def has_display() -> bool:
 
 def select_box(frame: np.ndarray) -> np.ndarray:
     """Let the user drag the initial box on ``frame`` with cv2.selectROI."""
-    import cv2
-
     if not has_display():
         raise RuntimeError("--select needs a display (no DISPLAY/WAYLAND_DISPLAY); pass --box x,y,w,h instead")
     x, y, w, h = cv2.selectROI("select the target, then ENTER", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), False)
@@ -74,9 +77,6 @@ def select_box(frame: np.ndarray) -> np.ndarray:
 
 def track_video(tracker, source, init_box: Optional[np.ndarray], writer=None, show: bool = False) -> tuple:
     """Track every frame of ``source``: (boxes (N,4), seconds spent in the tracker)."""
-    from pytracking.debug.visdom_view import draw_boxes
-    from pytracking.tracker import check_output
-
     boxes, spent = [], 0.0
     for i, frame in enumerate(source):
         start = time.perf_counter()
@@ -98,8 +98,6 @@ def track_video(tracker, source, init_box: Optional[np.ndarray], writer=None, sh
 
 
 def _show(canvas: np.ndarray) -> bool:
-    import cv2
-
     cv2.imshow("dctrack", cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR))
     return (cv2.waitKey(1) & 0xFF) in (ord("q"), 27)
 
@@ -112,11 +110,6 @@ def main(argv: Optional[list] = None) -> int:
         parser.error("expected [param] source")
     param, source_spec = (args.args if len(args.args) == 2 else ["default", args.args[0]])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from common.atomic import atomic_write_text
-    from pytracking.api import load_tracker
-    from pytracking.evaluation.results import format_boxes
-    from pytracking.video_source import FrameSource, VideoSourceError
-    from pytracking.video_writer import AtomicVideoWriter
 
     if (args.show or args.select) and not has_display():
         print("error: --show/--select need a display (no DISPLAY/WAYLAND_DISPLAY); pass --box x,y,w,h", file=sys.stderr)

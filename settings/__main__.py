@@ -9,7 +9,7 @@ from typing import Optional
 from settings.doctor import Check, run_checks
 from settings.fields import setting_names
 from settings.loader import SETTINGS_FILE_ENV, load_settings, settings_file
-from settings.template import render_template
+from settings.template import render_template, write_new_file
 from settings import SettingsError
 
 DESCRIPTION = """Where things are on this machine (workspace, results, dataset roots).
@@ -26,15 +26,13 @@ EPILOG = """examples:
 
 
 def _cmd_init(file: Path) -> int:
-    from common.atomic import atomic_write_text
-
     refusal = (f"error: {file} already exists; it is never overwritten. Edit it, or move it away and run "
                f"init again (`python -m settings show` shows what it sets).")
     if file.exists():
         print(refusal, file=sys.stderr)
         return 1
     try:
-        atomic_write_text(file, render_template(), overwrite=False)
+        write_new_file(file, render_template())
     except FileExistsError:
         print(refusal, file=sys.stderr)
         return 1

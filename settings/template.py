@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +38,22 @@ def render_template() -> str:
     for key, value in default_values().items():
         parts.append(f"\n# {field_help(key)}\n# {key} = {toml_value(value)}\n")
     return "".join(parts)
+
+
+def write_new_file(file: Path, text: str) -> None:
+    """Write ``text`` to ``file`` atomically, never replacing it (``FileExistsError`` if it exists).
+
+    The text goes to a temporary file beside ``file`` first, which is then hard-linked into place: the link
+    fails when ``file`` exists, so a user's file is never overwritten and a crash leaves no half-written one.
+    """
+    file = Path(file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, file)
+    finally:
+        os.unlink(tmp)

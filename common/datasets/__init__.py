@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from common.datasets.base import Sequence
+from settings import load_settings
 
 
 class DatasetError(LookupError):
@@ -80,8 +81,6 @@ def load_dataset(name: str, split: Optional[str] = None, root: Optional[str | Pa
     if split not in info.splits:
         raise DatasetError(f"dataset '{name}' has no split '{split}' (splits: {', '.join(info.splits)})")
     if info.root_key is not None and root is None:
-        from settings import load_settings
-
         root = getattr(load_settings(), info.root_key)
         if not root:
             env = "DCTRACK_" + info.root_key.upper()

@@ -11,6 +11,8 @@ from typing import Callable, Optional, Sequence as Seq
 
 import numpy as np
 
+from common.image_io import read_image
+
 
 @dataclasses.dataclass
 class Sequence:
@@ -55,6 +57,5 @@ class Sequence:
         """Frame ``index`` as an RGB uint8 HxWx3 array."""
         if self.frame_reader is not None:
             return self.frame_reader(index)
-        from common.image_io import read_image
 
         return read_image(self.frames[index])

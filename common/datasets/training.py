@@ -36,6 +36,7 @@ from common.atomic import atomic_write_text
 from common.datasets import DatasetError, register_dataset
 from common.datasets.base import Sequence
 from common.datasets.layout import SequenceList, finish, list_images, natural_key, read_name_list
+from settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ def _restrict(dataset: str, names: list[str], split_file: Optional[str]) -> tupl
 
 
 def _settings():
-    from settings import load_settings
-
     return load_settings()
 
 

@@ -8,12 +8,26 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
-from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import cv2
+
+from common.annotations import AnnotationError
+from common.atomic import atomic_write_bytes, atomic_write_text
+from common.cli import run_main
+from common.config import ConfigError, apply_overrides, validate_config
+from common.datasets import DatasetError
+from common.image_io import ImageReadError
+from common.plugins import PluginError, get_plugin, load_train_config
+from common.visdom_client import client_from_settings
+from ltr.data.loader import TrackingDataset, build_processing, load_entries
+from ltr.data.sampler import TripletSampler
+from ltr.data.tools.bench import run_bench
+from ltr.data.tools.folders import load_sequences
+from ltr.data.tools.show import render_grid
+from ltr.data.tools.verify import verify_sequences
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,9 +67,6 @@ def _table(rows, headers) -> str:
 
 
 def cmd_verify(args) -> int:
-    from ltr.data.tools.folders import load_sequences
-    from ltr.data.tools.verify import verify_sequences
-
     sequences = load_sequences(args.dataset, args.split, args.root)
     checks = verify_sequences(sequences, full=args.full)
     rows = [(c.name, c.frames, c.annotations, c.decoded, c.degenerate_boxes, c.outside_boxes,
@@ -74,11 +85,6 @@ def cmd_verify(args) -> int:
 
 def _setup(args):
     """(train config, geometry, datasets) of a plugin setting with the command-line overrides."""
-    from common.config import apply_overrides, validate_config
-    from common.plugins import get_plugin, load_train_config
-    from ltr.data.loader import load_entries
-    from ltr.data.tools.folders import load_sequences
-
     cfg = load_train_config(args.plugin, args.setting)
     apply_overrides(cfg, args.overrides)
     if args.seed is not None:
@@ -93,21 +99,12 @@ def _setup(args):
 
 
 def cmd_show(args) -> int:
-    from common.atomic import atomic_write_bytes
-    from ltr.data.loader import TrackingDataset, build_processing
-    from ltr.data.sampler import TripletSampler
-    from ltr.data.tools.show import render_grid
-
-    import cv2
-
     cfg, geometry, datasets = _setup(args)
     dataset = TrackingDataset(TripletSampler(datasets, cfg.data.sampler), build_processing(cfg, geometry), args.n,
                               cfg.seed)
     samples = [dataset.generate(0, i)[0] for i in range(args.n)]
     grid = render_grid(samples, geometry)
     if args.visdom:
-        from common.visdom_client import client_from_settings
-
         viz = client_from_settings(env="ltr_data", events=False)
         if viz.available:
             viz.image("train_samples", grid, f"{args.plugin}/{args.setting}: {args.n} samples")
@@ -122,16 +119,11 @@ def cmd_show(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from common.atomic import atomic_write_text
-    from ltr.data.tools.bench import run_bench
-
     cfg, geometry, datasets = _setup(args)
     result = run_bench(cfg, geometry, datasets, workers=args.workers, samples=args.samples, warmup=args.warmup,
                        batch_size=cfg.batch_size)
     print(_table(result.rows(), ("measure", "value")))
     if args.json:
-        import dataclasses
-
         atomic_write_text(args.json, json.dumps(dataclasses.asdict(result), indent=2))
         print(f"wrote {args.json}")
     return 0
@@ -139,13 +131,6 @@ def cmd_bench(args) -> int:
 
 def main(argv=None) -> int:
     """Entry point."""
-    from common.annotations import AnnotationError
-    from common.cli import run_main
-    from common.config import ConfigError
-    from common.datasets import DatasetError
-    from common.image_io import ImageReadError
-    from common.plugins import PluginError
-
     commands = {"verify": cmd_verify, "show": cmd_show, "bench": cmd_bench}
     return run_main(_parser(), lambda args: commands[args.cmd](args),
                     (AnnotationError, DatasetError, ImageReadError, ConfigError, PluginError), argv)

@@ -19,6 +19,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 from torch.utils.data._utils.collate import default_collate
 
+from common.datasets import load_dataset
 from common.datasets.base import Sequence
 from common.image_io import ImageReadError
 from ltr.data.config import DatasetEntry
@@ -52,8 +53,6 @@ def tune_worker_process(_worker_id: int = 0) -> None:
 
 def load_entries(entries: list[DatasetEntry]) -> list[tuple[str, list, float]]:
     """Read each configured dataset (``common.datasets.load_dataset``), restricted to its listed sequences."""
-    from common.datasets import load_dataset
-
     out = []
     for entry in entries:
         entry.validate()

@@ -24,6 +24,7 @@ from typing import Optional
 import numpy as np
 
 from common.datasets.base import Sequence
+from common.image_io import image_size
 from ltr.data.config import SamplerConfig
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,6 @@ class TripletSampler:
         if key not in self._sizes:
             path = seq.frame_path(0) if seq.frame_reader is None else None
             if path is not None:
-                from common.image_io import image_size
-
                 self._sizes[key] = image_size(path)
             else:
                 frame = seq.frame(0)

@@ -7,7 +7,7 @@ import logging
 import random
 import time
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import numpy as np
 import torch
@@ -16,11 +16,13 @@ import torch.distributed as dist
 from common.checkpoint import load_checkpoint
 from common.config import ConfigError, apply_overrides, validate_config
 from common.plugins import PluginSpec, get_plugin, load_train_config
+from common.visdom_client import VisdomClient
+from ltr.data.loader import build_loader
 from ltr.trainer.amp import Precision
 from ltr.trainer.distributed import DistEnv, init_distributed, shutdown
 from ltr.trainer.resume import ResumePlan, plan_resume
 from ltr.trainer.run_dir import machine_paths, write_run_files
-from ltr.trainer.trainer import Trainer, TrackingHook, batch_size_of, epoch_iterator, move_batch
+from ltr.trainer.trainer import TrackingHook, Trainer, batch_size_of, epoch_iterator, move_batch
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,6 @@ def build_loaders(spec: PluginSpec, cfg: Any, network: Any, env: DistEnv) -> tup
     """The plugin's ``build_loaders`` when it has one, else ``ltr.data.loader.build_loader`` (train and val)."""
     if spec.build_loaders is not None:
         return spec.build_loaders(cfg, network, env.rank, env.world_size)
-    from ltr.data.loader import build_loader
 
     geometry = network.geometry
     train = build_loader(cfg, geometry, split="train", rank=env.rank, world_size=env.world_size)
@@ -103,7 +104,6 @@ def _share_plan(env: DistEnv, opts: RunOptions, cfg: Any) -> ResumePlan:
 def _visdom(opts: RunOptions, cfg: Any, env: DistEnv) -> Any:
     if opts.debug < 1 or not env.is_main:
         return None
-    from common.visdom_client import VisdomClient
 
     paths = machine_paths()
     return VisdomClient(paths.visdom_host, paths.visdom_port, env=f"{cfg.plugin}_{cfg.setting}", events=False)
@@ -130,10 +130,19 @@ def prepare(opts: RunOptions, cfg: Any, env: DistEnv, run_dir: Optional[Path],
                    visdom=_visdom(opts, cfg, env), debug=opts.debug, tracking_hook=tracking_hook)
 
 
-def train(opts: RunOptions, make_tracking_hook: Optional[Callable[[], Optional[TrackingHook]]] = None) -> dict:
+def tracking_hook_of(spec: PluginSpec, cfg: Any) -> Optional[TrackingHook]:
+    """The plugin's tracking validation when the config asks for one (logged when the plugin has none)."""
+    if cfg.val.tracking_every_epochs <= 0:
+        return None
+    if spec.tracking_validation is None:
+        log.info("plugin '%s' declares no tracking_validation; tracking validation skipped", spec.name)
+    return spec.tracking_validation
+
+
+def train(opts: RunOptions) -> dict:
     """Run (or resume) training as asked; returns ``{'run_dir', 'metrics', 'epoch', 'iteration'}``.
 
-    ``make_tracking_hook`` is called only when the config asks for tracking validation."""
+    The tracking validation is the plugin's ``PluginSpec.tracking_validation`` (used when the config asks for it)."""
     cfg = build_config(opts)
     if opts.deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)
@@ -144,7 +153,7 @@ def train(opts: RunOptions, make_tracking_hook: Optional[Callable[[], Optional[T
             trainer = prepare(opts, cfg, env, None)
             return {"benchmark": run_benchmark(trainer, opts.benchmark)}
         plan = _share_plan(env, opts, cfg)
-        hook = make_tracking_hook() if (make_tracking_hook and cfg.val.tracking_every_epochs > 0) else None
+        hook = tracking_hook_of(get_plugin(cfg.plugin), cfg)
         trainer = prepare(opts, cfg, env, plan.run_dir if env.is_main else None, hook)
         if plan.checkpoint is not None:
             trainer.restore(plan.checkpoint)

@@ -29,6 +29,7 @@ from ltr.trainer.monitor import Monitor
 from ltr.trainer.optim import apply_freezing, build_optimizer, check_unfreeze, freeze_norm_stats
 from ltr.trainer.run_dir import prune_checkpoints
 from ltr.trainer.schedule import LRSchedule
+from ltr.trainer.visdom_debug import show_sample
 
 log = logging.getLogger(__name__)
 
@@ -334,8 +335,6 @@ class Trainer:
 
     def _show_sample(self, batch: Any) -> None:
         """Draw one sample of ``batch`` and the network's output on it into visdom (``--debug 2``)."""
-        from ltr.trainer.visdom_debug import show_sample
-
         if not isinstance(batch, dict):
             return
         one = {k: (v[:1] if isinstance(v, torch.Tensor) and v.ndim else v) for k, v in batch.items()}

@@ -8,6 +8,7 @@ from common.plugins import PluginSpec
 from plugins.dctrack.actor import build_actor
 from plugins.dctrack.network import build_network
 from plugins.dctrack.tracker import DCTrackTracker
+from pytracking.validation import tracking_validation
 
 PLUGIN = PluginSpec(
     name="dctrack",
@@ -17,4 +18,5 @@ PLUGIN = PluginSpec(
     train_settings="plugins.dctrack.train_settings",
     parameters="plugins.dctrack.parameters",
     description="SiamFC++-like tracker with a dense-correspondence-warped previous-frame prior",
+    tracking_validation=tracking_validation,
 )

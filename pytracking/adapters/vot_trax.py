@@ -12,19 +12,17 @@ back when it reports. ``--zero-based`` turns the conversion off. The server repo
 """
 from __future__ import annotations
 
+import argparse
+import logging
+import os
+import shlex
 import sys
 from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO_ROOT))
-
-import argparse  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import shlex  # noqa: E402
-from typing import Any, Optional  # noqa: E402
-
-import numpy as np  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from common.atomic import atomic_write_text
 from common.metrics import Preset, SequenceScores
+from settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +27,6 @@ CACHE_VERSION = "1"
 
 def cache_dir() -> Path:
     """``<workspace_dir>/cache/analysis`` from the settings."""
-    from settings import load_settings
-
     return Path(load_settings().workspace_dir) / "cache" / "analysis"
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from tqdm import tqdm
 
 from common import metrics
+from common.datasets.training import read_meta_info
 from common.metrics import DatasetScores, Preset, SequenceScores
 from pytracking.analysis.cache import ScoreCache, score_key
 from pytracking.analysis.results import AnalysisError, ResultSet, check_length, read_boxes, read_times, sequence_key
@@ -95,7 +96,6 @@ def image_size(sequence) -> Optional[tuple]:
     meta = Path(path).parent / "meta_info.ini"
     if not meta.is_file():
         return None
-    from common.datasets.training import read_meta_info
 
     value = read_meta_info(meta).get("resolution")
     try:

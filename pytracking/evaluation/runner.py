@@ -17,8 +17,10 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
+import torch
 from tqdm import tqdm
 
+from common.datasets import load_dataset
 from pytracking.api import TrackerSetup, build_tracker, resolve_tracker, track_sequence
 from pytracking.evaluation.manifest import build_manifest, choose_run_dir
 from pytracking.evaluation.results import UnsafeNameError, is_complete, sequence_paths, write_sequence_results
@@ -118,8 +120,6 @@ _DATASET_CACHE: dict = {}
 def load_sequences(ref: DatasetRef) -> list:
     """The sequences of a dataset (cached per process and ``evaluate`` call)."""
     if ref not in _DATASET_CACHE:
-        from common.datasets import load_dataset
-
         _DATASET_CACHE[ref] = load_dataset(ref.name, ref.split, ref.root)
     return _DATASET_CACHE[ref]
 
@@ -148,8 +148,6 @@ _WORKER: dict = {}
 
 
 def _worker_init(setup_args: tuple, torch_threads: int) -> None:
-    import torch
-
     torch.set_num_threads(max(1, torch_threads))
     _WORKER.clear()
     _WORKER["setup_args"] = setup_args
@@ -243,8 +241,6 @@ def evaluate(plugin: str, param: str, datasets: list, results_root: str | Path, 
     overrides = tuple(overrides)
     setup = resolve_tracker(plugin, param, checkpoint, device, overrides)
     if world > 1 and setup.device.startswith("cuda") and ":" not in setup.device:
-        import torch
-
         local = int(os.environ.get("LOCAL_RANK", rank)) % max(1, torch.cuda.device_count())
         setup = resolve_tracker(plugin, param, checkpoint, f"cuda:{local}", overrides)  # one GPU per rank
     tracker = build_tracker(setup)  # fail fast (bad checkpoint, bad parameters) before planning anything

@@ -6,11 +6,13 @@ the static one's does not follow its target.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
+from common import metrics
 from pytracking.evaluation.results import is_complete, read_boxes, sequence_paths
 
 PRESET = "otb"
@@ -31,8 +33,6 @@ class SequenceRow:
 
 def metrics_available() -> bool:
     """True when ``common.metrics`` can be imported."""
-    import importlib.util
-
     try:
         return importlib.util.find_spec("common.metrics") is not None
     except ImportError:
@@ -41,8 +41,6 @@ def metrics_available() -> bool:
 
 def success_auc(pred: np.ndarray, sequence) -> float:
     """Success AUC of ``pred`` on ``sequence`` under the OTB preset of ``common.metrics``."""
-    from common import metrics
-
     return float(metrics.success_auc(pred, sequence.ground_truth, preset=PRESET))
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,8 @@ import pytest
 import common.datasets as datasets
 from common.datasets import DatasetInfo, Sequence, available_datasets
 from settings import load_settings
-from settings.doctor import DATASET_CHECKS, check_dataset_root, check_module, check_writable, run_checks
+from common.datasets.doctor import DATASET_CHECKS, check_dataset_root
+from settings.doctor import check_module, check_writable, run_checks
 from settings.fields import dataset_keys
 
 
@@ -133,3 +136,11 @@ def test_run_checks_covers_folders_roots_and_modules(monkeypatch, tmp_path, fake
     assert set(dataset_keys()) <= set(rows)
     assert rows["otb_dir"].detail.endswith("2 sequences") and rows["otb_dir"].value == str(Path(tmp_path))
     assert all(c.ok for c in rows.values())
+
+
+def test_settings_imports_nothing_of_ours():
+    """``settings`` (its CLI included) loads no module of the toolkit; the dataset checks come by entry point."""
+    code = ("import sys, settings, settings.doctor, settings.__main__; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('common', 'ltr', 'pytracking', 'plugins')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from common.annotations import load_boxes
-from common.datasets import DatasetError
+from common.datasets import DatasetError, load_dataset
 from common.datasets.base import Sequence
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
@@ -57,6 +57,5 @@ def load_sequences(name: str, split: str | None = None, root: str | Path | None 
         if root is None:
             raise DatasetError("--dataset folder needs --root")
         return folder_sequences(root)
-    from common.datasets import load_dataset
 
     return load_dataset(name, split, root)

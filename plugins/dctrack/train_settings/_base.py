@@ -12,6 +12,7 @@ import logging
 from ltr.config import TrainConfig
 from ltr.data.config import DataConfig, DatasetEntry
 from plugins.dctrack.config import LossConfig, ModelConfig
+from settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,6 @@ REAL_TRAIN = (("got10k", "train", 1.0), ("lasot", "train", 1.0), ("trackingnet",
 
 def configured_roots(names) -> list[str]:
     """Which of the dataset ``names`` have a root set in settings (nothing is read from disk)."""
-    from settings import load_settings
-
     settings = load_settings()
     return [n for n in names if settings.dataset_root(n)]
 
