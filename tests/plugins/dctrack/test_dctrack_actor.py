@@ -8,8 +8,11 @@ import torch
 
 from common.config import ConfigError
 from dctrack_fakes import fake_batch, tiny_config
+from plugins.dctrack import losses as L
 from plugins.dctrack.actor import build_actor
-from plugins.dctrack.network import build_network
+from plugins.dctrack import PLUGIN
+
+build_network = PLUGIN.build_network
 
 STATS = ("loss", "loss/cls", "loss/ctr", "loss/iou", "loss/appearance_cls", "loss/warp_prior", "loss/colorization",
          "loss/cycle", "peak_in_target/appearance", "peak_in_target/fused")
@@ -95,9 +98,31 @@ def test_baseline_actor_has_no_correspondence_terms():
     assert "loss/warp_prior" not in stats and "loss/cls" in stats
 
 
-def test_direction_prior_uses_l2():
-    loss, stats, *_ = _run("ablate_prior_direction")
-    assert torch.isfinite(loss) and stats["loss/warp_prior"] >= 0
+def test_direction_prior_uses_l2(monkeypatch):
+    """The direction prior is signed, so its warp loss must be the squared error (BCE is undefined below 0)."""
+    seen = {}
+    real = L.warp_prior_loss
+
+    def spy(warped, target, valid, kind):
+        seen.update(warped=warped.detach(), target=target.detach(), valid=valid.detach(), kind=kind)
+        return real(warped, target, valid, kind)
+
+    monkeypatch.setattr(L, "warp_prior_loss", spy)
+    _, stats, *_ = _run("ablate_prior_direction")
+    assert seen["kind"] == "bce" and seen["target"].min() < 0  # the default loss kind, on a signed target
+    per_sample = ((seen["warped"] - seen["target"]) ** 2).flatten(1).mean(dim=1)
+    l2 = float((per_sample * seen["valid"]).sum() / seen["valid"].sum().clamp(min=1.0))
+    assert stats["loss/warp_prior"] == pytest.approx(l2, rel=1e-5)
+
+
+def test_warp_prior_loss_is_bce_on_unit_priors_and_l2_on_signed_ones():
+    warped = torch.full((2, 1, 3, 3), 0.25)
+    unit = torch.ones(2, 1, 3, 3)
+    valid = torch.ones(2)
+    bce = L.warp_prior_loss(warped, unit, valid, "bce")
+    assert bce.item() == pytest.approx(-math.log(0.25), rel=1e-5)
+    assert L.warp_prior_loss(warped, -unit, valid, "bce").item() == pytest.approx(1.25 ** 2, rel=1e-5)
+    assert L.warp_prior_loss(warped, unit, valid, "l2").item() == pytest.approx(0.75 ** 2, rel=1e-5)
 
 
 def test_prior_kind_mismatch_between_data_and_model_is_refused():

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from common.config import ConfigError, apply_overrides, diff_configs, validate_config
 from common.plugins import get_plugin, list_modules, load_parameters, load_train_config
+from dctrack_fakes import fake_batch, tiny_config
+from ltr.data.loader import build_loader
 from plugins.dctrack.config import LossConfig, ModelConfig, TrackerParams
 
 SETTINGS = list_modules("plugins.dctrack.train_settings")
@@ -54,11 +57,23 @@ def test_ablations_change_only_their_switch(setting, expected):
 
 
 def test_seed_v1_is_the_ground_truth_box_prior_with_corr_only_negatives():
-    cfg = load_train_config("dctrack", "seed_v1")
-    assert cfg.model.prior_kind == "box" and cfg.loss.negatives == "corr_only"
-    noise = cfg.data.noise
-    assert noise.prior_drop_prob == 0 and noise.prior_center_sigma == 0 and noise.search_center_sigma == 0
-    assert cfg.model.fusion.placement == "both" and not cfg.model.fusion.use_confidence
+    """What seed_v1 trains on: every prior is present and is the previous ground truth, drawn as a 0/1 box mask;
+    negatives train only the correspondence (their tracking loss is zero)."""
+    cfg = tiny_config("seed_v1")
+    apply_overrides(cfg, ["batch_size=8", "samples_per_epoch=8", "data.num_workers=0"])
+    net = get_plugin("dctrack").build_network(cfg.model)
+    batch = next(iter(build_loader(cfg, net.geometry)))
+    assert batch["prior_valid"].eq(1).all()  # no prior dropout
+    positives = batch["is_negative"] == 0
+    assert torch.allclose(batch["prior_box"][positives], batch["prev_box"][positives], atol=1e-4)  # no noise
+    prior = batch["prior"][positives]
+    assert prior.min() >= 0 and prior.max() <= 1  # a box mask (cells at the box edge hold the covered fraction):
+    assert (prior.flatten(1) > 0.999).sum(dim=1).gt(1).all()  # flat top, unlike a gaussian's single peak
+    negatives = {key: value[-1:].clone() for key, value in fake_batch(net.geometry, "box", batch=2).items()}
+    negatives["is_negative"] = torch.ones(1)
+    negatives["cls_target"].zero_()
+    _, stats = get_plugin("dctrack").build_actor(net.train(), cfg)(negatives)
+    assert stats["loss/cls"] == 0.0 and stats["loss/warp_prior"] > 0.0
 
 
 def test_default_uses_synthetic_without_dataset_roots_and_real_ones_when_set(tmp_path, monkeypatch):
