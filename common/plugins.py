@@ -13,9 +13,9 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
-from common.config import apply_overrides, validate_config
+from common.config import ConfigError, apply_overrides, validate_config
 
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent / "plugins"
 PLUGIN_PATH_ENV = "DCTRACK_PLUGIN_PATH"
@@ -34,6 +34,10 @@ class PluginSpec:
     - ``tracker_class(params, network)``: the online tracker (``pytracking.tracker.Tracker`` subclass).
     - ``train_settings`` / ``parameters``: dotted module paths of the folders holding the setting files
       (each a module with ``config() -> TrainConfig``) and parameter files (``parameters() -> params``).
+    - ``setting_variants`` / ``parameter_variants``: tables of named ``Variant`` rows (a base plus ``--set``
+      overrides) that resolve like files; ``retired``: former names -> the message naming their replacement.
+    - ``build_loaders``: the plugin's training data (default: ``ltr.data``); ``tracking_validation``: the
+      tracking score the trainer logs each ``val.tracking_every_epochs`` (e.g. ``pytracking.validation``).
     """
 
     name: str
@@ -45,6 +49,9 @@ class PluginSpec:
     description: str = ""
     build_loaders: Optional[Callable[..., Any]] = None  # (train_cfg, network, rank, world_size) -> (train, val); default: ltr.data
     tracking_validation: Optional[Callable[..., dict]] = None  # (network, train_cfg, epoch) -> {'auc', ...}
+    setting_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)    # name -> table row
+    parameter_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)  # name -> table row
+    retired: Mapping[str, str] = dataclasses.field(default_factory=dict)  # former name -> what replaces it
 
 
 def plugin_roots() -> list[Path]:
@@ -111,6 +118,26 @@ def list_modules(dotted: str) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
 
 
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One row of a plugin's variant table: the setting (or parameter file) ``base`` with ``--set`` overrides.
+
+    ``finish`` (train settings only) is a recipe applied after the overrides, for variants of a recipe whose
+    result depends on the switch (e.g. a CPU recipe that draws unlabeled frames only when the switch keeps the
+    correspondence). ``reason`` is the one line that says why the variant exists; it becomes the description.
+    """
+
+    overrides: tuple[str, ...]
+    reason: str
+    base: str = "default"
+    finish: Optional[Callable[[Any], Any]] = None
+
+    def describe(self) -> str:
+        """``base + overrides [then finish]`` in one line."""
+        text = self.base + (f" --set {' '.join(self.overrides)}" if self.overrides else "")
+        return text + (f" then {self.finish.__module__.rsplit('.', 1)[-1]}" if self.finish else "")
+
+
 def load_module(dotted: str, name: str, kind: str) -> ModuleType:
     """Import ``<dotted>.<name>``; an unknown name lists the available ones (``kind`` names them)."""
     names = list_modules(dotted)
@@ -119,13 +146,70 @@ def load_module(dotted: str, name: str, kind: str) -> ModuleType:
     return importlib.import_module(f"{dotted}.{name}")
 
 
-def load_train_config(plugin: str, setting: str) -> Any:
-    """Build the train config of ``plugin``'s setting file ``setting`` (its ``config()`` function)."""
+@dataclasses.dataclass(frozen=True)
+class _Kind:
+    """Train settings or parameter files: where a plugin keeps their files, table and entry function."""
+
+    label: str
+    folder: str
+    variants: Mapping[str, Variant]
+    entry: str
+
+
+def _kind(spec: PluginSpec, train: bool) -> _Kind:
+    if train:
+        return _Kind("train setting", spec.train_settings, spec.setting_variants, "config")
+    return _Kind("parameter file", spec.parameters, spec.parameter_variants, "parameters")
+
+
+def _names(kind: _Kind) -> list[str]:
+    return sorted(set(list_modules(kind.folder)) | set(kind.variants))
+
+
+def setting_names(plugin: str) -> list[str]:
+    """Every train setting of ``plugin``: its setting files and the rows of its variant table."""
     spec = get_plugin(plugin)
-    module = load_module(spec.train_settings, setting, "train setting")
-    if not hasattr(module, "config"):
-        raise PluginError(f"train setting {module.__file__} does not define config()")
-    cfg = module.config()
+    return _names(_kind(spec, True))
+
+
+def parameter_names(plugin: str) -> list[str]:
+    """Every parameter set of ``plugin``: its parameter files and the rows of its parameter variant table."""
+    spec = get_plugin(plugin)
+    return _names(_kind(spec, False))
+
+
+def _build(spec: PluginSpec, kind: _Kind, name: str, seen: tuple[str, ...] = ()) -> Any:
+    """The config of setting/parameter ``name``: a file's entry function, or a table row built on its base."""
+    if name in seen:
+        raise PluginError(f"{kind.label} table of plugin '{spec.name}' loops: {' -> '.join(seen + (name,))}")
+    if name in list_modules(kind.folder):
+        module = importlib.import_module(f"{kind.folder}.{name}")
+        if not hasattr(module, kind.entry):
+            raise PluginError(f"{kind.label} {module.__file__} does not define {kind.entry}()")
+        return getattr(module, kind.entry)()
+    row = kind.variants.get(name)
+    if row is None:
+        if name in spec.retired:
+            raise PluginError(f"{kind.label} '{name}' of plugin '{spec.name}' is gone: {spec.retired[name]}")
+        raise PluginError(f"unknown {kind.label} '{name}' of plugin '{spec.name}'. "
+                          f"Available: {', '.join(_names(kind)) or '(none)'}")
+    cfg = _build(spec, kind, row.base, seen + (name,))
+    try:
+        apply_overrides(cfg, list(row.overrides))
+    except ConfigError as exc:
+        raise ConfigError(f"{kind.label} '{name}' (variant table of plugin '{spec.name}'): {exc}") from None
+    if row.finish is not None:
+        cfg = row.finish(cfg)
+    if hasattr(cfg, "description"):
+        cfg.description = row.reason
+    return cfg
+
+
+def load_train_config(plugin: str, setting: str) -> Any:
+    """Build the train config of ``plugin``'s setting ``setting``: a setting file's ``config()``, or a row of the
+    plugin's variant table; a retired name raises ``PluginError`` naming its replacement."""
+    spec = get_plugin(plugin)
+    cfg = _build(spec, _kind(spec, True), setting)
     for field, value in (("plugin", plugin), ("setting", setting)):
         if hasattr(cfg, field):
             setattr(cfg, field, value)
@@ -133,13 +217,11 @@ def load_train_config(plugin: str, setting: str) -> Any:
 
 
 def load_parameters(plugin: str, param: str, overrides: Iterable[str] = ()) -> Any:
-    """Build the tracker parameters of ``plugin``'s parameter file ``param`` (its ``parameters()`` function), then
-    apply ``key=value`` ``overrides`` (validated; a wrong key or value raises ``ConfigError`` naming it)."""
+    """Build the tracker parameters ``param`` of ``plugin`` (a parameter file's ``parameters()`` or a row of its
+    parameter table), then apply ``key=value`` ``overrides`` (validated; a wrong key or value raises ``ConfigError``
+    naming it)."""
     spec = get_plugin(plugin)
-    module = load_module(spec.parameters, param, "parameter file")
-    if not hasattr(module, "parameters"):
-        raise PluginError(f"parameter file {module.__file__} does not define parameters()")
-    params = module.parameters()
+    params = _build(spec, _kind(spec, False), param)
     overrides = list(overrides)
     if overrides:
         validate_config(apply_overrides(params, overrides))

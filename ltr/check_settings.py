@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common.plugins import get_plugin, list_modules
+from common.plugins import setting_names
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=900.0, help="seconds per setting (default 900)")
     args = p.parse_args(argv)
 
-    settings = args.settings or [s for s in list_modules(get_plugin(args.plugin).train_settings) if not s.startswith("_")]
+    settings = args.settings or setting_names(args.plugin)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="dctrack_check_") as tmp:
         print(f"{'setting':32s} {'result':7s} {'seconds':>8s}")

@@ -12,7 +12,7 @@ import sys
 
 from common.checkpoint import CheckpointError
 from common.config import ConfigError
-from common.plugins import PluginError, available_plugins, get_plugin, list_modules
+from common.plugins import PluginError, available_plugins, get_plugin, list_modules, setting_names
 from ltr.trainer.launch import RunOptions, train
 from settings import SettingsError
 
@@ -42,12 +42,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def list_available(plugin: str | None) -> str:
-    """Plugins and their train settings as text."""
+    """Plugins and their train settings as text; for one plugin also its variant table (row: base + overrides)."""
     names = [plugin] if plugin else available_plugins()
     lines = []
     for name in names:
-        spec = get_plugin(name)
-        lines.append(f"{name}: {', '.join(list_modules(spec.train_settings)) or '(no train settings)'}")
+        lines.append(f"{name}: {', '.join(setting_names(name)) or '(no train settings)'}")
+    if plugin:
+        spec = get_plugin(plugin)
+        lines.append(f"\nsetting files (plugins/{plugin}/train_settings): "
+                     f"{', '.join(list_modules(spec.train_settings)) or '(none)'}")
+        if spec.setting_variants:
+            lines.append("variant table (name = base + overrides; reason):")
+            width = max(len(n) for n in spec.setting_variants)
+            for row_name, row in sorted(spec.setting_variants.items()):
+                lines.append(f"  {row_name:<{width}}  = {row.describe()}\n  {'':<{width}}    {row.reason}")
     return "\n".join(lines) or "(no plugins)"
 
 

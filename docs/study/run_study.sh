@@ -31,10 +31,13 @@ mkdir -p "$STUDY/analysis"
 
 has() { [[ " $STAGES " == *" $1 "* ]]; }
 
-# parameter files evaluated for a setting: the normal tracker and, with a prior path, the zero/shift checks
+# evaluations of a setting: the normal tracker and, with a prior path, the zero/shift prior checks
+# (--set prior_mode=<mode>; written as run ids 1 / 2, i.e. results folders <setting>_001 / <setting>_002)
 params_of() {
-  if [[ $1 == *baseline ]]; then echo "$1"; else echo "$1 $1_zero $1_shift"; fi
+  if [[ $1 == *baseline ]]; then echo "$1"; else echo "$1 $1:zero:1 $1:shift:2"; fi
 }
+# results folder of an evaluation: <setting> or <setting>_<runid:03d>
+folder_of() { IFS=: read -r p mode id <<< "$1"; if [[ -n $id ]]; then printf '%s_%03d' "$p" "$id"; else echo "$p"; fi; }
 
 if has csrt; then
   for entry in "${HELDOUT[@]}"; do
@@ -53,11 +56,14 @@ fi
 
 if has eval; then
   for s in $SETTINGS; do
-    for p in $(params_of "$s"); do
+    for e in $(params_of "$s"); do
+      IFS=: read -r p mode id <<< "$e"
+      extra=()
+      [[ -n $mode ]] && extra=(--set "prior_mode=$mode" --runid "$id")
       for entry in "${HELDOUT[@]}"; do
         set -- $entry
         "$PY" pytracking/run_tracker.py dctrack "$p" --dataset "$1" --sequence "$2" --results-dir "$RESULTS" \
-          --threads 0 --torch-threads 1 --device cpu
+          --threads 0 --torch-threads 1 --device cpu "${extra[@]}"
       done
     done
   done
@@ -66,7 +72,8 @@ fi
 if has table; then
   for d in otb vot uav123; do
     trackers=()
-    for s in $SETTINGS; do for p in $(params_of "$s"); do
+    for s in $SETTINGS; do for e in $(params_of "$s"); do
+      p=$(folder_of "$e")
       [[ -d $RESULTS/dctrack/$p/$d ]] && trackers+=("dctrack/$p")
     done; done
     "$PY" pytracking/analyze.py --dataset "$d" --preset otb --results-dir "$RESULTS" --trackers "${trackers[@]}" \

@@ -8,6 +8,7 @@ from common.plugins import PluginSpec
 from plugins.dctrack.actor import build_actor
 from plugins.dctrack.network import build_network
 from plugins.dctrack.tracker import DCTrackTracker
+from plugins.dctrack.variants import PARAMETER_VARIANTS, RETIRED, SETTING_VARIANTS
 from pytracking.validation import tracking_validation
 
 PLUGIN = PluginSpec(
@@ -19,4 +20,7 @@ PLUGIN = PluginSpec(
     parameters="plugins.dctrack.parameters",
     description="SiamFC++-like tracker with a dense-correspondence-warped previous-frame prior",
     tracking_validation=tracking_validation,
+    setting_variants=SETTING_VARIANTS,
+    parameter_variants=PARAMETER_VARIANTS,
+    retired=RETIRED,
 )

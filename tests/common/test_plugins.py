@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from common.config import ConfigError
 from common.plugins import (PluginError, PluginSpec, available_plugins, get_plugin, list_modules, load_parameters,
-                            load_train_config, plugin_roots)
+                            load_train_config, parameter_names, plugin_roots, setting_names)
 
 INIT = '''
 from common.plugins import PluginSpec
@@ -160,3 +161,71 @@ def test_without_the_path_the_plugin_is_gone(plugin_dir, monkeypatch):
     assert name not in available_plugins()
     with pytest.raises(PluginError, match=f"unknown plugin '{name}'"):
         get_plugin(name)
+
+
+VARIANT_INIT = '''
+from common.plugins import PluginSpec, Variant
+
+def double(cfg):
+    cfg.epochs *= 2
+    return cfg
+
+PLUGIN = PluginSpec(
+    name="{name}", build_network=None, build_actor=None, tracker_class=None,
+    train_settings="{name}.train_settings", parameters="{name}.parameters",
+    setting_variants={{"short": Variant(("epochs=3",), "fewer epochs"),
+                       "short_doubled": Variant((), "short, then the recipe", base="short", finish=double),
+                       "typo": Variant(("epoch=3",), "a misspelt key"),
+                       "loop_a": Variant((), "", base="loop_b"), "loop_b": Variant((), "", base="loop_a")}},
+    parameter_variants={{"wide": Variant(("search_factor=5.5",), "a wider search")}},
+    retired={{"old_short": "renamed: use 'short'"}})
+'''
+
+DESCRIBED_SETTING = '''
+import dataclasses
+
+@dataclasses.dataclass
+class Config:
+    plugin: str = ""
+    setting: str = ""
+    description: str = ""
+    epochs: int = 10
+
+def config():
+    return Config(description="the default")
+'''
+
+
+@pytest.fixture
+def variant_plugin(plugin_dir):
+    """The toy plugin with a variant table instead of its ``fast`` / ``wide`` files."""
+    root, name = plugin_dir
+    write(root / name / "__init__.py", VARIANT_INIT.format(name=name))
+    write(root / name / "train_settings" / "default.py", DESCRIBED_SETTING)
+    (root / name / "train_settings" / "fast.py").unlink()
+    (root / name / "parameters" / "wide.py").unlink()
+    return name
+
+
+def test_table_rows_resolve_like_files(variant_plugin):
+    name = variant_plugin
+    cfg = load_train_config(name, "short")
+    assert (cfg.epochs, cfg.setting, cfg.description) == (3, "short", "fewer epochs")
+    assert load_train_config(name, "short_doubled").epochs == 6  # base row, then the finishing recipe
+    assert load_parameters(name, "wide").search_factor == 5.5
+    assert load_parameters(name, "wide", ["search_factor=6"]).search_factor == 6
+    assert "short" in setting_names(name) and "default" in setting_names(name)
+    assert parameter_names(name) == ["default", "wide"]
+    assert get_plugin(name).setting_variants["short_doubled"].describe() == f"short then {name}"
+
+
+def test_retired_names_and_bad_rows_are_clear_errors(variant_plugin):
+    name = variant_plugin
+    with pytest.raises(PluginError, match=r"train setting 'old_short' of plugin .* is gone: renamed: use 'short'"):
+        load_train_config(name, "old_short")
+    with pytest.raises(ConfigError, match=r"train setting 'typo' \(variant table of plugin .*\): .*epoch"):
+        load_train_config(name, "typo")
+    with pytest.raises(PluginError, match="loops: loop_a -> loop_b -> loop_a"):
+        load_train_config(name, "loop_a")
+    with pytest.raises(PluginError, match=r"unknown train setting 'nope'.*Available: default, loop_a"):
+        load_train_config(name, "nope")

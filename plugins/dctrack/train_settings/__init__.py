@@ -1,1 +1,2 @@
-"""dctrack train settings: one file per run, each ``config() -> TrainConfig`` built on ``_base.default_config``."""
+"""dctrack train settings with real logic: one ``config() -> TrainConfig`` per file, built on
+``_base.default_config``; one-switch variants are rows of ``plugins.dctrack.variants``."""

@@ -1,17 +1,22 @@
 """dctrack configs: every setting / parameter file validates, ablations change one thing, datasets from settings."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import torch
 
 from common.config import ConfigError, apply_overrides, diff_configs, validate_config
-from common.plugins import get_plugin, list_modules, load_parameters, load_train_config
+from common.plugins import PluginError, get_plugin, load_parameters, load_train_config, parameter_names, setting_names
 from dctrack_fakes import fake_batch, tiny_config
 from ltr.data.loader import build_loader
 from plugins.dctrack.config import LossConfig, ModelConfig, TrackerParams
 
-SETTINGS = list_modules("plugins.dctrack.train_settings")
-PARAMS = list_modules("plugins.dctrack.parameters")
+REPO = Path(__file__).resolve().parents[3]
+SETTINGS = setting_names("dctrack")
+PARAMS = parameter_names("dctrack")
+SPEC = get_plugin("dctrack")
 
 
 def test_plugin_declaration():
@@ -36,24 +41,34 @@ def test_every_parameter_file_names_an_existing_setting(param):
     assert params.train_setting in SETTINGS
 
 
-@pytest.mark.parametrize("setting,expected", [
-    ("ablate_prior_box", {"data.prior_kind", "model.prior_kind"}),
-    ("ablate_no_dropout", {"data.noise.prior_drop_prob"}),
-    ("ablate_fusion_both", {"model.fusion.placement"}),
-    ("ablate_se_gate", {"model.fusion.se_gate"}),
-    ("ablate_coord", {"model.fusion.coord_channels"}),
-    ("ablate_neg_corr_only", {"loss.negatives"}),
-    ("ablate_no_color", {"loss.colorization"}),
-    ("ablate_no_cycle", {"loss.cycle"}),
-    ("ablate_same_transform", {"data.augment.same_transform"}),
-    ("ablate_global_direction", {"model.global_direction"}),
-    ("baseline", {"model.corr.enabled"}),
-])
-def test_ablations_change_only_their_switch(setting, expected):
-    base = load_train_config("dctrack", "default")
-    other = load_train_config("dctrack", setting)
+def _override_keys(overrides) -> set[str]:
+    return {o.split("=", 1)[0] for o in overrides}
+
+
+@pytest.mark.parametrize("setting", sorted(n for n, row in SPEC.setting_variants.items() if row.finish is None))
+def test_a_table_row_differs_from_its_base_by_its_overrides_only(setting):
+    """diff_configs between a row and its base shows exactly the row's switch: nothing outside its overrides."""
+    row = SPEC.setting_variants[setting]
+    base, other = load_train_config("dctrack", row.base), load_train_config("dctrack", setting)
     changed = {line.split(":")[0] for line in diff_configs(base, other)} - {"setting", "description"}
-    assert changed == expected
+    assert changed and changed <= _override_keys(row.overrides)
+
+
+@pytest.mark.parametrize("name", sorted(SPEC.retired))
+def test_a_retired_name_names_a_replacement_that_resolves(name):
+    with pytest.raises(PluginError, match=f"'{name}'.* is gone") as failure:
+        load_parameters("dctrack", name)
+    replacement = re.search(r"run parameter '(\w+)' with --set (\S+)", str(failure.value))
+    assert replacement, str(failure.value)
+    params = load_parameters("dctrack", replacement.group(1), [replacement.group(2)])
+    assert f"{params.train_setting}_{params.prior_mode}" == name
+
+
+def test_setting_and_parameter_files_stay_few():
+    """One-switch variants are table rows: the folders hold only recipes with logic (issue 15: at most 12 files)."""
+    folder = REPO / "plugins" / "dctrack"
+    files = list((folder / "train_settings").glob("*.py")) + list((folder / "parameters").glob("*.py"))
+    assert len(files) <= 12, sorted(f.name for f in files)
 
 
 def test_seed_v1_is_the_ground_truth_box_prior_with_corr_only_negatives():

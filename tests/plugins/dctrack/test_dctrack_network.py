@@ -8,13 +8,13 @@ import pytest
 import torch
 
 from common.geometry import Grid
-from common.plugins import list_modules
+from common.plugins import setting_names
 from dctrack_fakes import fake_batch, tiny_config
 from plugins.dctrack.config import ModelConfig
 from plugins.dctrack.grids import correlation_grid, resample
 from plugins.dctrack.network import build_network
 
-SETTINGS = list_modules("plugins.dctrack.train_settings")
+SETTINGS = setting_names("dctrack")
 
 
 def test_every_setting_is_listed():

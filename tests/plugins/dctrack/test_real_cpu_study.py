@@ -2,7 +2,6 @@
 files point at the right run, and the study's aggregation averages exactly the held-out sequences."""
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -10,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from common.config import diff_configs, validate_config
+from common.plugins import get_plugin, load_parameters, load_train_config, parameter_names
+from plugins.dctrack.train_settings.real_cpu import apply_real_cpu
 
 REPO = Path(__file__).resolve().parents[3]
-VARIANTS = {"baseline": ["model.corr.enabled", "data.train"],  # no correspondence: no unlabeled frames
-            "gt_prior": ["data.noise.prior_"], "no_dropout": ["data.noise.prior_drop_prob"],
-            "neg_corr_only": ["loss.negatives"], "prior_box": ["data.prior_kind", "model.prior_kind"],
-            "seed_v1": ["data.noise.", "model.fusion.", "loss.", "data.prior_kind", "model.prior_kind"]}
+SPEC = get_plugin("dctrack")
+VARIANTS = sorted(n for n, row in SPEC.setting_variants.items() if row.finish is apply_real_cpu)
 
 
 def _setting(name: str):
-    return importlib.import_module(f"plugins.dctrack.train_settings.{name}").config()
+    return load_train_config("dctrack", name)
 
 
 @pytest.fixture
@@ -61,22 +60,27 @@ def test_missing_root_names_the_variable(monkeypatch, tmp_path):
         load_entries(cfg.data.train)
 
 
-@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_variant_differs_by_its_switch_only(roots, variant):
-    base, cfg = _setting("real_cpu"), _setting(f"real_cpu_{variant}")
+    """real_cpu_X is real_cpu with the overrides of its switch row X (plus the training data when the switch
+    removes the correspondence: the recipe then draws no unlabeled frames)."""
+    switch = SPEC.setting_variants[SPEC.setting_variants[variant].base]
+    allowed = {o.split("=", 1)[0] for o in switch.overrides}
+    if "model.corr.enabled" in allowed:
+        allowed.add("data.train")
+    base, cfg = _setting("real_cpu"), _setting(variant)
     validate_config(cfg)
-    changed = [d.split(":")[0] for d in diff_configs(base, cfg) if not d.startswith("description")]
-    assert changed
-    assert all(any(c.startswith(p) for p in VARIANTS[variant]) for c in changed), changed
+    changed = {d.split(":")[0] for d in diff_configs(base, cfg)} - {"setting", "description"}
+    assert changed and changed <= allowed, changed
 
 
-def test_parameter_files_point_at_their_run():
-    from plugins.dctrack.parameters import real_cpu_baseline, real_cpu_seed_v1_shift, real_cpu_zero
-
-    assert (real_cpu_zero.parameters().train_setting, real_cpu_zero.parameters().prior_mode) == ("real_cpu", "zero")
-    shift = real_cpu_seed_v1_shift.parameters()
-    assert (shift.train_setting, shift.prior_mode, shift.checkpoint) == ("real_cpu_seed_v1", "shift", "latest")
-    assert real_cpu_baseline.parameters().use_prior is False
+@pytest.mark.parametrize("param", [p for p in parameter_names("dctrack") if p.startswith("real_cpu")])
+def test_parameter_sets_point_at_their_run(param):
+    """Each real_cpu parameter set tracks with the last checkpoint of the run of the same name, prior on exactly
+    when that run's network has the correspondence (a study without model selection)."""
+    params = load_parameters("dctrack", param)
+    assert (params.train_setting, params.checkpoint) == (param, "latest")
+    assert params.use_prior == _setting(param).model.corr.enabled
 
 
 def test_aggregate_averages_heldout_sequences_only(tmp_path):
