@@ -14,6 +14,7 @@ Run layout: ``<workspace>/checkpoints/<plugin>/<setting>/run_NNN/`` with ``epoch
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import pickle
@@ -21,12 +22,14 @@ import random
 import re
 import subprocess
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import numpy as np
 import torch
 
 from common.atomic import atomic_open
+from common.config import ConfigError
+from common.plugins import upgrade_stored_config
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +122,28 @@ def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict:
 def stored_config(data: dict) -> dict:
     """The resolved train configuration stored in a loaded checkpoint, as plain data."""
     try:
-        return json.loads(data["config_json"])
+        stored = json.loads(data["config_json"])
     except (KeyError, TypeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"checkpoint has no readable configuration ({exc})") from None
+    try:
+        return upgrade_stored_config(data.get("plugin"), stored)
+    except ConfigError as exc:
+        raise CheckpointError(f"checkpoint's configuration: {exc}") from None
+
+
+@contextlib.contextmanager
+def quiet_setting_logs(plugin: str) -> Iterator[None]:
+    """Hide the INFO messages of ``plugin``'s setting files (e.g. which datasets a run would train on) while a
+    checkpoint's configuration is rebuilt: its stored values replace those choices, so they would mislead."""
+    from common.plugins import get_plugin
+
+    logger = logging.getLogger(get_plugin(plugin).train_settings)
+    before = logger.level
+    logger.setLevel(max(before, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
 
 
 def rebuild_config(data: dict, path: str | Path = "<checkpoint>") -> Any:
@@ -133,7 +155,8 @@ def rebuild_config(data: dict, path: str | Path = "<checkpoint>") -> Any:
     if not plugin or not setting:
         raise CheckpointError(f"{path}: checkpoint names no plugin/setting")
     try:
-        cfg = load_train_config(plugin, setting)
+        with quiet_setting_logs(plugin):
+            cfg = load_train_config(plugin, setting)
         update_from_dict(cfg, stored_config(data))
     except PluginError as exc:
         raise CheckpointError(f"{path}: was trained with plugin '{plugin}' setting '{setting}': {exc}") from None

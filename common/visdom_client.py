@@ -3,7 +3,7 @@
 ``VisdomClient(host, port, env)`` connects when a server answers; otherwise it logs ONE warning and every
 method becomes a no-op. A server that dies mid-run degrades the same way (one warning, then no-ops).
 
-    viz = VisdomClient("127.0.0.1", 8097, env="dctrack")
+    viz = VisdomClient("127.0.0.1", 8097, env="debug")
     viz.image("frame", rgb_uint8, "frame 12")
     viz.heatmap("score", score_map, "score")
     viz.line("loss", x=epoch, ys={"train": 0.3, "val": 0.4}, title="loss")
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -41,7 +41,8 @@ class VisdomClient:
         self._warned = False
         self._line_wins: set = set()
         if not server_reachable(host, self.port):
-            self._degrade(f"no visdom server at {host}:{self.port} (start one with `python -m visdom.server`)")
+            self._degrade(f"no visdom server at {host}:{self.port} "
+                          f"(start one with `python -m pytracking.debug.visdom_server`)")
             return
         try:
             import visdom
@@ -80,11 +81,15 @@ class VisdomClient:
             self._degrade(f"lost the visdom server at {self.host}:{self.port} ({exc})")
             return None
 
-    def image(self, win: str, rgb: np.ndarray, title: str = "") -> None:
-        """Show an RGB uint8 HxWx3 (or HxW) image."""
+    def image(self, win: str, rgb: np.ndarray, title: str = "", width: Optional[int] = None,
+              caption: Optional[str] = None) -> None:
+        """Show an RGB uint8 HxWx3 (or HxW) image; ``width`` sets the panel's width in pixels (aspect kept)."""
         arr = np.asarray(rgb)
+        opts = {"title": title or win, "caption": caption or title or win}
+        if width:
+            opts.update(width=int(width), height=int(round(width * arr.shape[0] / max(1, arr.shape[1]))))
         arr = arr.transpose(2, 0, 1) if arr.ndim == 3 else arr
-        self._call("image", arr, win=win, opts={"title": title or win, "caption": title or win})
+        self._call("image", arr, win=win, opts=opts)
 
     def heatmap(self, win: str, arr: np.ndarray, title: str = "") -> None:
         """Show a 2-D array as a heatmap (row 0 at the top)."""
@@ -92,7 +97,7 @@ class VisdomClient:
         data = data.reshape(data.shape[-2:]) if data.ndim > 2 and np.prod(data.shape[:-2]) == 1 else data
         if data.ndim != 2:
             raise ValueError(f"heatmap '{win}' needs a 2-D array, got shape {data.shape}")
-        data = np.nan_to_num(data)[::-1]  # visdom draws row 0 at the bottom
+        data = np.nan_to_num(data)[::-1]  # visdom (plotly) draws row 0 at the bottom: flipped, row 0 is on top
         self._call("heatmap", data, win=win, opts={"title": title or win})
 
     def line(self, win: str, x: float, ys: dict, title: str = "") -> None:
@@ -124,7 +129,7 @@ class VisdomClient:
         return True
 
 
-def client_from_settings(env: str = "dctrack", events: bool = True) -> VisdomClient:
+def client_from_settings(env: str = "debug", events: bool = True) -> VisdomClient:
     """A client for the server named in settings (``visdom_host``, ``visdom_port``)."""
     cfg = load_settings()
     return VisdomClient(getattr(cfg, "visdom_host", "127.0.0.1"), getattr(cfg, "visdom_port", 8097), env, events)

@@ -54,6 +54,14 @@ def move_batch(batch: Any, device: str) -> Any:
     return batch
 
 
+def loader_length(loader: Any) -> Optional[int]:
+    """The number of batches of ``loader`` when it knows it (for progress bars), else None."""
+    try:
+        return len(loader)
+    except TypeError:
+        return None
+
+
 def batch_size_of(batch: Any) -> int:
     """Number of samples in a batch (length of its first tensor)."""
     if isinstance(batch, torch.Tensor):
@@ -300,7 +308,10 @@ class Trainer:
         self._eval_mode()
         sums: dict[str, float] = {}
         total = 0
-        for batch in epoch_iterator(self.val_loader, 0, 0):
+        bar = tqdm(epoch_iterator(self.val_loader, 0, 0), total=loader_length(self.val_loader),
+                   desc=f"val {epoch}/{self.cfg.epochs}", unit="batch", disable=not self.env.is_main,
+                   dynamic_ncols=True, leave=False)
+        for batch in bar:
             batch = move_batch(batch, self.env.device)
             n = max(1, batch_size_of(batch))
             with self.precision.autocast():

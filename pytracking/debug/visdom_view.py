@@ -2,9 +2,11 @@
 
 - Level 1: the frame with the predicted (green) and ground-truth (red) boxes, a status block (sequence,
   frame, score, fps, present) and the score curve.
-- Level 2: the tracker's debug maps ``score_appearance`` (template-only score), ``warped_prior``,
-  ``score_fused`` and ``confidence`` when its ``track`` returns them.
-- Level 3: ``attention`` (the correspondence of a selected cell) and ``crops``.
+- Level 2: every debug map the tracker's ``track`` returns (any 2-D or CxHxW array besides ``box``, ``score``,
+  ``present``, ``crops``; the tracker names them), drawn in image orientation (row 0 at the top), and, when
+  it returns its search crop (``crops``), each 2-D map overlaid on that crop (``overlay <name>``), placed by
+  the tracker's ``geometry`` (score or feature grid) when it has one, else stretched over the crop.
+- Level 3: + the crops themselves.
 
 Keys (click the "status" window first so it has the keyboard focus): SPACE pauses / resumes, RIGHT ARROW
 advances one frame while paused. When no visdom server answers, one warning is logged and tracking runs
@@ -24,8 +26,8 @@ from common.visdom_client import VisdomClient
 
 log = logging.getLogger(__name__)
 
-LEVEL2_MAPS = ("score_appearance", "warped_prior", "score_fused", "confidence")
-LEVEL3_MAPS = ("attention",)
+NOT_MAPS = ("box", "score", "present", "crops")
+FRAME_PANEL_WIDTH = 640  # pixels: the frame panel (visdom's default is the image's own width)
 PAUSE_KEYS = (" ", "Space", "Spacebar")
 STEP_KEYS = ("ArrowRight", "Right")
 
@@ -47,6 +49,63 @@ def tile_channels(arr: np.ndarray) -> np.ndarray:
     raise ValueError(f"cannot show a map of shape {arr.shape}")
 
 
+def debug_maps(output: dict) -> dict:
+    """The maps in a tracker's output, by the tracker's names: 2-D or CxHxW arrays (numpy or torch)."""
+    maps = {}
+    for key, value in output.items():
+        if key in NOT_MAPS or value is None or not (isinstance(value, np.ndarray) or hasattr(value, "detach")):
+            continue
+        if np.squeeze(to_numpy(value)).ndim in (2, 3):
+            maps[key] = value
+    return maps
+
+
+def search_crop(crops: Any) -> Optional[np.ndarray]:
+    """The search crop (HxWx3 uint8) among a tracker's ``crops`` (an array, or a dict with 'search' or one crop)."""
+    if isinstance(crops, dict):
+        crops = crops.get("search", next(iter(crops.values()), None) if len(crops) == 1 else None)
+    if crops is None:
+        return None
+    arr = to_numpy(crops)
+    if arr.ndim == 4 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim == 3 and arr.shape[0] == 3 and arr.shape[2] != 3:
+        arr = arr.transpose(1, 2, 0)
+    return np.clip(arr, 0, 255).astype(np.uint8) if arr.ndim == 3 and arr.shape[2] == 3 else None
+
+
+def map_extent(size: int, crop_side: int, geometry: Any = None) -> tuple[float, float]:
+    """(start, end) crop pixels covered by a map of ``size`` cells: from the geometry's score or feature grid
+    whose size matches (cell i centred at offset + stride * i), else the whole crop."""
+    for grid in (getattr(geometry, "score", None), getattr(geometry, "feature", None)):
+        if grid is not None and int(grid.size) == size:
+            half = float(grid.stride) / 2
+            return float(grid.offset) - half, float(grid.offset) + float(grid.stride) * (size - 1) + half
+    return 0.0, float(crop_side)
+
+
+def overlay_map(crop: np.ndarray, heat: np.ndarray, geometry: Any = None, alpha: float = 0.5) -> np.ndarray:
+    """``crop`` with the 2-D map ``heat`` blended on where its cells lie (JET colours, min-max scaled)."""
+    heat = np.nan_to_num(np.asarray(heat, dtype=np.float64))
+    span = float(heat.max() - heat.min())
+    norm = ((heat - heat.min()) / span * 255 if span > 0 else np.zeros_like(heat)).astype(np.uint8)
+    (x0, x1), (y0, y1) = (map_extent(heat.shape[1], crop.shape[1], geometry),
+                          map_extent(heat.shape[0], crop.shape[0], geometry))
+    w, h = max(1, int(round(x1 - x0))), max(1, int(round(y1 - y0)))
+    colour = cv2.cvtColor(cv2.applyColorMap(cv2.resize(norm, (w, h), interpolation=cv2.INTER_LINEAR),
+                                            cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
+    out = crop.copy()
+    ox, oy = int(round(x0)), int(round(y0))
+    cx0, cy0 = max(0, ox), max(0, oy)
+    cx1, cy1 = min(crop.shape[1], ox + w), min(crop.shape[0], oy + h)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return out
+    patch = colour[cy0 - oy:cy1 - oy, cx0 - ox:cx1 - ox].astype(np.float64)
+    region = out[cy0:cy1, cx0:cx1].astype(np.float64)
+    out[cy0:cy1, cx0:cx1] = np.clip((1 - alpha) * region + alpha * patch, 0, 255).astype(np.uint8)
+    return out
+
+
 def draw_boxes(image: np.ndarray, pred: Optional[Any], gt: Optional[Any]) -> np.ndarray:
     """A copy of ``image`` with the ground truth (red) and the prediction (green) drawn."""
     canvas = np.ascontiguousarray(image.copy())
@@ -62,9 +121,10 @@ def draw_boxes(image: np.ndarray, pred: Optional[Any], gt: Optional[Any]) -> np.
 class DebugView:
     """Shows one tracking run in visdom; ``show`` blocks while the user has paused it."""
 
-    def __init__(self, level: int, client: VisdomClient) -> None:
+    def __init__(self, level: int, client: VisdomClient, geometry: Any = None) -> None:
         self.level = int(level)
         self.client = client
+        self.geometry = geometry
         self.sequence = ""
         self._paused = threading.Event()
         self._step = threading.Event()
@@ -90,6 +150,11 @@ class DebugView:
         elif key in STEP_KEYS:
             self._step.set()
 
+    def attach(self, tracker: Any) -> None:
+        """Take the tracker's crop geometry (``tracker.geometry`` or its network's) to place map overlays."""
+        self.geometry = getattr(tracker, "geometry", None) or getattr(getattr(tracker, "network", None),
+                                                                      "geometry", None)
+
     def start_sequence(self, name: str) -> None:
         """Reset the per-sequence status (score curve, fps)."""
         self.sequence = name
@@ -112,13 +177,13 @@ class DebugView:
         self._frame_times = (self._frame_times + [frame_time])[-30:]
         mean_time = float(np.mean(self._frame_times)) if self._frame_times else 0.0
         fps = 1.0 / mean_time if mean_time > 0 else 0.0
-        self.client.image("frame", draw_boxes(image, output.get("box"), gt_box), f"{self.sequence} #{frame}")
+        self.client.image("frame", draw_boxes(image, output.get("box"), gt_box), f"frame: {self.sequence}",
+                          width=FRAME_PANEL_WIDTH, caption=f"{self.sequence} #{frame}")
         self.client.text("status", self._status_html(frame, output, fps))
         self.client.line("score", frame, {"score": float(output.get("score", 0.0))}, "score")
         if self.level >= 2:
-            self._show_maps(output, LEVEL2_MAPS)
+            self._show_maps(output)
         if self.level >= 3:
-            self._show_maps(output, LEVEL3_MAPS)
             self._show_crops(output.get("crops"))
         self.wait_if_paused()
 
@@ -127,10 +192,14 @@ class DebugView:
         return (f"<b>{self.sequence}</b> frame {frame}<br>score {float(output.get('score', 0.0)):.3f} &nbsp; "
                 f"present {bool(output.get('present', True))} &nbsp; fps {fps:.1f}<br>{state}")
 
-    def _show_maps(self, output: dict, keys: tuple) -> None:
-        for key in keys:
-            if output.get(key) is not None:
-                self.client.heatmap(key, tile_channels(output[key]), key)
+    def _show_maps(self, output: dict) -> None:
+        crop = search_crop(output.get("crops"))
+        for key, value in debug_maps(output).items():
+            tiled = tile_channels(value)
+            self.client.heatmap(key, tiled, key)
+            if crop is not None and np.squeeze(to_numpy(value)).ndim == 2:
+                placed = "" if self.geometry is not None else " (stretched over the crop)"
+                self.client.image(f"overlay_{key}", overlay_map(crop, tiled, self.geometry), f"overlay {key}{placed}")
 
     def _show_crops(self, crops: Any) -> None:
         if crops is None:
@@ -143,7 +212,7 @@ class DebugView:
             self.client.image(f"crop_{name}", np.clip(arr, 0, 255).astype(np.uint8), f"crop {name}")
 
 
-def make_debug_view(level: int, env: str = "dctrack") -> DebugView:
+def make_debug_view(level: int, env: str = "debug") -> DebugView:
     """A debug view on the visdom server named in settings."""
     from common.visdom_client import client_from_settings
 

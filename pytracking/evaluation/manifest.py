@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import json
 import logging
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any, Optional
@@ -21,6 +22,7 @@ from pytracking.evaluation.results import run_dir, run_dir_name
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+DEBUG_DIR = "_debug"  # <results_root>/_debug/<plugin>/<param>: the scratch run of --debug
 BOX_CONVENTION = "x,y,w,h float, 0-based continuous pixel coordinates (pixel column 0 spans [0,1))"
 FORMAT_VERSION = 1
 # Keys that must agree for results to be reused; git commit and date are recorded but only warned about.
@@ -173,5 +175,17 @@ def choose_run_dir(results_root: str | Path, manifest: dict, runid: Optional[int
     return directory, runid
 
 
-__all__ = ["ManifestMismatch", "build_manifest", "choose_run_dir", "read_manifest", "manifest_differences",
-           "file_sha256", "run_dir_name", "MANIFEST_NAME", "BOX_CONVENTION"]
+def scratch_run_dir(results_root: str | Path, manifest: dict) -> Path:
+    """``<results_root>/_debug/<plugin>/<param>``, emptied and holding this run's manifest: where a ``--debug``
+    run writes, so it tracks every selected sequence and leaves the stored results alone."""
+    directory = run_dir(Path(results_root) / DEBUG_DIR, manifest["plugin"], manifest["param"])
+    if directory.is_dir():
+        shutil.rmtree(directory)  # the previous debug run's scratch files, nothing else
+    directory.mkdir(parents=True)
+    atomic_write_text(directory / MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    log.info("debug run: results go to the scratch folder %s (stored results are left untouched)", directory)
+    return directory
+
+
+__all__ = ["ManifestMismatch", "build_manifest", "choose_run_dir", "scratch_run_dir", "read_manifest",
+           "manifest_differences", "file_sha256", "run_dir_name", "MANIFEST_NAME", "DEBUG_DIR", "BOX_CONVENTION"]

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from common.datasets import load_dataset
 from pytracking.api import TrackerSetup, build_tracker, resolve_tracker, track_sequence
-from pytracking.evaluation.manifest import build_manifest, choose_run_dir
+from pytracking.evaluation.manifest import build_manifest, choose_run_dir, scratch_run_dir
 from pytracking.evaluation.results import UnsafeNameError, is_complete, sequence_paths, write_sequence_results
 
 log = logging.getLogger(__name__)
@@ -180,6 +180,8 @@ def run_jobs(setup: TrackerSetup, jobs: list, run_directory: Path, threads: int 
         debug = debug_factory() if debug_factory is not None else None
         if debug is not None and hasattr(tracker.params, "debug"):
             tracker.params.debug = getattr(debug, "level", 1)  # the tracker returns its debug maps
+        if debug is not None and hasattr(debug, "attach"):
+            debug.attach(tracker)  # the crop geometry, to place the map overlays
         results = []
         for job in tqdm(jobs, desc=f"{setup.plugin}/{setup.param}", unit="seq", disable=len(jobs) < 2):
             if debug is not None and hasattr(debug, "start_sequence"):
@@ -245,7 +247,10 @@ def evaluate(plugin: str, param: str, datasets: list, results_root: str | Path, 
         setup = resolve_tracker(plugin, param, checkpoint, f"cuda:{local}", overrides)  # one GPU per rank
     tracker = build_tracker(setup)  # fail fast (bad checkpoint, bad parameters) before planning anything
     manifest = build_manifest(plugin, param, setup.params, setup.checkpoint)
-    directory, chosen = choose_run_dir(results_root, manifest, runid, new_runid)
+    if debug_factory is not None:  # a debug run is watched: it always tracks, and never touches stored results
+        directory, chosen = scratch_run_dir(results_root, manifest), None
+    else:
+        directory, chosen = choose_run_dir(results_root, manifest, runid, new_runid)
     sequences, jobs, refused = plan_jobs(datasets, directory, selector, rank, world)
     results = refused + run_jobs(setup, jobs, directory, threads, torch_threads, debug_factory, tracker)
     missing = {ref.name: missing_sequences(ref) for ref in datasets}

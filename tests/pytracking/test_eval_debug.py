@@ -142,11 +142,17 @@ def test_run_tracker_debug_uses_settings_server(tmtrack, visdom_server, tmp_path
 
     port, _ = visdom_server
     monkeypatch.setenv("DCTRACK_VISDOM_PORT", str(port))
+    stored = tmp_path / tmtrack / "default" / "synthetic" / "test-0000-plain.txt"
+    assert run_tracker.main([tmtrack, "--dataset", "synthetic", "--sequence", "0", "--results-dir", str(tmp_path)]) == 0
+    before = stored.read_bytes()
     code = run_tracker.main([tmtrack, "--dataset", "synthetic", "--sequence", "0", "--debug", "2", "--threads", "2",
                              "--results-dir", str(tmp_path)])
     assert code == 0
     client = VisdomClient("127.0.0.1", port, env="tmtrack_default", events=False)
-    for win in ("frame", "status", "score_fused", "warped_prior"):  # level 2 maps: params.debug was set
+    # every map the tracker returned (its own names) at level 2, with overlays on its search crop
+    for win in ("frame", "status", "score_fused", "warped_prior", "attention", "overlay_score_fused"):
         assert client.win_exists(win), win
-    assert not client.win_exists("attention")  # level 3 only
-    assert (tmp_path / tmtrack / "default" / "synthetic" / "test-0000-plain.txt").is_file()
+    assert not client.win_exists("crop_search")  # the crops themselves: level 3 only
+    # the sequence already had results: the debug run tracked anyway, into the scratch run, leaving them alone
+    assert stored.read_bytes() == before
+    assert (tmp_path / "_debug" / tmtrack / "default" / "synthetic" / "test-0000-plain.txt").is_file()
