@@ -26,7 +26,7 @@ from pytracking.analysis.cache import ScoreCache
 from pytracking.analysis.evaluate import evaluate_result_set
 from pytracking.analysis.plots import report_plots
 from pytracking.analysis.results import AnalysisError, parse_external, resolve_run
-from pytracking.analysis.tables import attribute_table, overall_table, report_dict, sequence_table
+from pytracking.analysis.tables import attribute_table, json_ready, overall_table, report_dict, sequence_table
 from settings import load_settings
 
 
@@ -36,9 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset", required=True, help="dataset registry name (otb, lasot, got10k, uav123, nfs, ...)")
     p.add_argument("--split", default=None, help="dataset split (default: test, else val, else the first)")
     p.add_argument("--root", default=None, help="dataset root (default: the settings' <dataset>_dir)")
-    p.add_argument("--trackers", nargs="*", default=[], help="<plugin>/<param>[_<runid>] result sets")
-    p.add_argument("--external", nargs="*", default=[], metavar="NAME=DIR[@one_based|@zero_based]",
-                   help="raw result folders of other trackers (<seq>.txt files)")
+    p.add_argument("--trackers", nargs="*", action="extend", default=[],
+                   help="<plugin>/<param>[_<runid>] result sets (the flag may repeat)")
+    p.add_argument("--external", nargs="+", action="extend", default=[], metavar="NAME=DIR[@one_based|@zero_based]",
+                   help="raw result folders of other trackers (<seq>.txt files); the flag may repeat")
     p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="metric protocol (default: the dataset's)")
     p.add_argument("--missing", choices=MISSING_POLICIES, default="error",
                    help="result files with too few boxes: error (default), repeat the last box, or fail the frames")
@@ -92,7 +93,8 @@ def run(args) -> int:
         paths = report_plots(reports, preset, args.dataset, results_root / "plots" / report)
         print("\nplots: " + ", ".join(str(p) for p in paths))
     if args.json:
-        atomic_write_text(args.json, json.dumps(report_dict(reports, preset, args.dataset), indent=1))
+        atomic_write_text(args.json, json.dumps(json_ready(report_dict(reports, preset, args.dataset)), indent=1,
+                                                allow_nan=False))  # strict JSON: null, not NaN
         print(f"json: {args.json}")
     if cache.enabled:
         print(f"score cache: {cache.hits} hits, {cache.misses} computed ({cache.folder})")

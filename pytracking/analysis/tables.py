@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 from pytracking.analysis.evaluate import METRIC_KEYS
 
@@ -63,6 +66,21 @@ def attribute_table(reports: list) -> str:
     return render_table(header, rows)
 
 
+def json_ready(value: Any) -> Any:
+    """``value`` with every non-finite float (NaN, inf) as None, numpy scalars and arrays as Python data: strict JSON."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def report_dict(reports: list, preset, dataset: str) -> dict:
     """Everything printed, as JSON-able data."""
     out = {"dataset": dataset, "preset": preset.name, "preset_rules": preset.summary(), "trackers": {}}
@@ -80,4 +98,4 @@ def report_dict(reports: list, preset, dataset: str) -> dict:
     return out
 
 
-__all__ = ["render_table", "overall_table", "sequence_table", "attribute_table", "report_dict"]
+__all__ = ["render_table", "overall_table", "sequence_table", "attribute_table", "report_dict", "json_ready"]
