@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     first.add_argument("--box", type=parse_box, help="initial box x,y,w,h (0-based)")
     first.add_argument("--select", action="store_true", help="draw the initial box on the first frame (needs a display)")
     p.add_argument("--save-txt", default=None, help="write the boxes (x,y,w,h per frame) to this file")
-    p.add_argument("--save-video", default=None, help="write the frames with boxes to this .mp4/.avi file")
+    p.add_argument("--save-video", default=None,
+                   help="write the frames with boxes to this .mp4/.webm/.mkv/.avi file (.mp4: H.264, else VP9, when "
+                        "OpenCV can write them, so browsers play it; the codec written is printed)")
     p.add_argument("--show", action="store_true", help="show the tracking live in a window (needs a display)")
     p.add_argument("--checkpoint", default=None, help="network checkpoint (default: the one the parameters name)")
     p.add_argument("--device", default=None, help="cpu or cuda")
@@ -129,7 +131,7 @@ def main(argv: Optional[list] = None) -> int:
         raise
     if writer is not None:
         writer.close()
-        print(f"video with boxes: {args.save_video}")
+        print(f"video with boxes: {args.save_video}: {writer.describe()}")
     if args.save_txt:
         atomic_write_text(args.save_txt, format_boxes(boxes))
         print(f"boxes: {args.save_txt}")
