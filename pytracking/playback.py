@@ -92,7 +92,7 @@ def to_visdom(sequence, tracks: dict, fps, max_frames) -> int:
     """Show the replay in visdom; returns the frame count (raises when no server answers)."""
     viz = client_from_settings(env="dctrack_playback", events=False)
     if not viz.available:
-        raise ConnectionError("no visdom server answers (start one with: python -m visdom.server)")
+        raise ConnectionError("no visdom server answers (start one with: python -m pytracking.debug.visdom_server)")
     shown = 0
     for i, rgb in frames(sequence, tracks, max_frames):
         viz.image("playback", rgb, f"{sequence.name} #{i}")
