@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("plugin")
     p.add_argument("param", nargs="?", default="default")
-    p.add_argument("--root", required=True, help="local OTB root: a folder of sequence folders (img/, groundtruth_rect.txt)")
+    p.add_argument("--root", required=True,
+                   help="local OTB root: a folder of sequence folders (img/, groundtruth_rect.txt)")
     p.add_argument("--sequences", nargs="+", default=None, help="only these sequences (default: all present)")
     p.add_argument("--max-frames", type=int, default=None, help="only the first N frames of each sequence")
     p.add_argument("--version", default="2015", help="the name the toolkit files results under (OTB<version>)")

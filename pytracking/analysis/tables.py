@@ -67,7 +67,7 @@ def attribute_table(reports: list) -> str:
 
 
 def json_ready(value: Any) -> Any:
-    """``value`` with every non-finite float (NaN, inf) as None, numpy scalars and arrays as Python data: strict JSON."""
+    """``value`` with non-finite floats (NaN, inf) as None and numpy data as Python data: strict JSON."""
     if isinstance(value, dict):
         return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -45,7 +45,8 @@ def page_ready():
 
     missing = missing_assets(visdom_static_dir())
     if missing:
-        pytest.skip(f"{len(missing)} visdom page files missing: run python -m pytracking.debug.visdom_server --assets-only")
+        pytest.skip(f"{len(missing)} visdom page files missing: "
+                    f"run python -m pytracking.debug.visdom_server --assets-only")
     return browser
 
 
@@ -61,7 +62,8 @@ def server(tmp_path):
     port = _free_port()
     log = open(tmp_path / "visdom.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "pytracking.debug.visdom_server", "--port", str(port),
-                             "--env-path", str(tmp_path / "visdom_env")], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+                             "--env-path", str(tmp_path / "visdom_env")], cwd=REPO, stdout=log,
+                            stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 30
         while time.time() < deadline and proc.poll() is None:
@@ -80,9 +82,9 @@ def server(tmp_path):
 
 def _dump(browser: str, url: str, profile: Path) -> str:
     """The page's DOM after its scripts ran (headless, no sandbox: tests may run as root)."""
-    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
-                           "--virtual-time-budget=8000", "--dump-dom", url], capture_output=True, text=True,
-                          timeout=90)
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                           f"--user-data-dir={profile}", "--virtual-time-budget=8000", "--dump-dom", url],
+                          capture_output=True, text=True, timeout=90)
     assert done.returncode == 0 and "</html>" in done.stdout, done.stderr[-2000:]
     return done.stdout
 

@@ -12,7 +12,7 @@ from pytracking.api import load_tracker, track_sequence
 
 
 def test_toolkit_otb_experiment_on_a_partial_local_root(tmtrack, shared_data, tmp_path, monkeypatch, capsys):
-    pytest.importorskip("got10k", reason="optional test extra: pip install --no-deps got10k; pip install shapely fire wget")
+    pytest.importorskip("got10k", reason="optional test extra: pip install --no-deps got10k shapely fire wget")
     import got10k.experiments.otb as toolkit_otb
 
     def no_download(*args, **kwargs):
