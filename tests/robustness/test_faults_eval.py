@@ -88,7 +88,7 @@ def test_visdom_server_killed_mid_tracking_tracking_goes_on(tmtrack, visdom_serv
     every sequence is tracked (exit 0) and one warning says the server was lost."""
     port, server = visdom_server
     results = tmp_path / "results"
-    out_dir = results / tmtrack / "default" / "synthetic"
+    out_dir = results / "_debug" / tmtrack / "default" / "synthetic"  # a debug run writes to the scratch run
     log_file = tmp_path / "track.log"
     proc = rh.start_script(rh.TRACK_SCRIPT, [tmtrack, "--dataset", "synthetic", "--debug", "1", "--results-dir",
                                              results], log_file=log_file, DCTRACK_VISDOM_PORT=port)
