@@ -28,6 +28,8 @@ import numpy as np
 import torch
 
 from common.atomic import atomic_open
+from common.config import ConfigError
+from common.plugins import upgrade_stored_config
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +122,13 @@ def load_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict:
 def stored_config(data: dict) -> dict:
     """The resolved train configuration stored in a loaded checkpoint, as plain data."""
     try:
-        return json.loads(data["config_json"])
+        stored = json.loads(data["config_json"])
     except (KeyError, TypeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"checkpoint has no readable configuration ({exc})") from None
+    try:
+        return upgrade_stored_config(data.get("plugin"), stored)
+    except ConfigError as exc:
+        raise CheckpointError(f"checkpoint's configuration: {exc}") from None
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """Geometry that a network declares: crop sizes, stride, and where each score / feature cell sits.
 
-Processing (training targets, prior maps) and the online tracker read every size and offset from
+Processing (training targets and maps) and the online tracker read every size and offset from
 here; nothing is hard-coded elsewhere. A cell ``i`` of a grid with ``offset`` o and ``stride`` s is
 centred at crop pixel coordinate ``o + s * i`` in the 0-based continuous convention (pixel column
 0 spans [0, 1)), so ``o`` already includes the half-pixel of the pixel-centre convention.
@@ -35,13 +35,18 @@ class Grid:
 
 @dataclasses.dataclass(frozen=True)
 class Geometry:
-    """Template and search crop sizes and the score / search-feature grids of a network."""
+    """Template and search crop sizes, the score / search-feature grids and the crop context of a network.
+
+    ``context``: a ``w x h`` target's template crop has side ``common.crop.context_side(w, h, context)`` and the
+    search crop that side times ``search_size / template_size``; training and tracking both read it from here.
+    """
 
     template_size: int
     search_size: int
     score: Grid
     feature: Grid
     template_feature_size: int
+    context: float = 0.5
 
     @property
     def stride(self) -> float:

@@ -26,6 +26,40 @@ class PluginError(LookupError):
 
 
 @dataclasses.dataclass(frozen=True)
+class DebugPanel:
+    """One picture of a training sample that the debug views draw (``PluginSpec.debug_maps``; ``--debug 2`` and
+    ``python -m ltr.data show``).
+
+    ``image``: batch key of a 3xHxW crop; ``boxes``: batch keys of ``[x, y, w, h]`` boxes in that crop (drawn
+    green, yellow, red in order); ``map``: ``'batch.<key>'`` or ``'output.<key>'`` (the network's training output),
+    drawn over the crop, or alone without ``image``, from the geometry's ``grid`` ('score' or 'feature'); ``logits``:
+    shown through a sigmoid; ``prediction``: also draw the box decoded from the output's 'cls' and 'box' maps.
+    """
+
+    name: str
+    title: str = ""
+    image: Optional[str] = None
+    boxes: tuple[str, ...] = ()
+    map: Optional[str] = None
+    grid: str = "score"
+    logits: bool = False
+    prediction: bool = False
+
+    def __post_init__(self) -> None:
+        if self.map is not None and self.map.split(".", 1)[0] not in ("batch", "output"):
+            raise PluginError(f"debug panel '{self.name}': map must be 'batch.<key>' or 'output.<key>', got '{self.map}'")
+        if self.grid not in ("score", "feature"):
+            raise PluginError(f"debug panel '{self.name}': grid must be 'score' or 'feature', got '{self.grid}'")
+
+    def map_value(self, batch: dict, output: dict) -> Any:
+        """The panel's map from the batch or the output (None when absent)."""
+        if self.map is None:
+            return None
+        source, key = self.map.split(".", 1)
+        return (batch if source == "batch" else output).get(key)
+
+
+@dataclasses.dataclass(frozen=True)
 class PluginSpec:
     """What a tracker plugin provides to the two halves.
 
@@ -36,8 +70,15 @@ class PluginSpec:
       (each a module with ``config() -> TrainConfig``) and parameter files (``parameters() -> params``).
     - ``setting_variants`` / ``parameter_variants``: tables of named ``Variant`` rows (a base plus ``--set``
       overrides) that resolve like files; ``retired``: former names -> the message naming their replacement.
-    - ``build_loaders``: the plugin's training data (default: ``ltr.data``); ``tracking_validation``: the
-      tracking score the trainer logs each ``val.tracking_every_epochs`` (e.g. ``pytracking.validation``).
+    - ``build_processing(train_cfg, geometry)``: what the core loader (``ltr.data``) calls to turn a sampled
+      ``Triplet`` into a sample (dict of tensors); or ``build_loaders`` for a plugin's own loaders.
+    - ``upgrade_config(stored) -> stored``: brings a checkpoint's stored config to today's fields (renamed or
+      removed keys) before it is read; a value it cannot carry over is a ``ConfigError``.
+    - ``frame_step(network)``: the per-frame network work that ``pytracking/benchmark.py`` times: an object with
+      ``prepare(template, first_search)``, ``__call__(search)`` (one frame, its own caches) and ``backbone(search)``.
+    - ``debug_maps``: the ``DebugPanel``s (crops, boxes, maps by batch / output key) the training debug views draw.
+    - ``tracking_validation``: the tracking score the trainer logs each ``val.tracking_every_epochs``
+      (e.g. ``pytracking.validation``).
     """
 
     name: str
@@ -48,7 +89,13 @@ class PluginSpec:
     parameters: str
     description: str = ""
     build_loaders: Optional[Callable[..., Any]] = None  # (train_cfg, network, rank, world_size) -> (train, val); default: ltr.data
+    build_processing: Optional[Callable[..., Any]] = None  # (train_cfg, geometry) -> processing(triplet, rng, cropper)
+    debug_maps: tuple[DebugPanel, ...] = ()  # what the training debug views draw of a sample, in order
+    upgrade_config: Optional[Callable[[dict], dict]] = None  # a stored config of an older run -> today's layout
+    frame_step: Optional[Callable[[Any], Any]] = None  # network -> step: prepare(template, search); step(search)
     tracking_validation: Optional[Callable[..., dict]] = None  # (network, train_cfg, epoch) -> {'auc', ...}
+    # (params) -> Tracker: an outside implementation of the same tracker (e.g. OpenCV's) that benchmark times alongside
+    reference_tracker: Optional[Callable[..., Any]] = None
     setting_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)    # name -> table row
     parameter_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)  # name -> table row
     retired: Mapping[str, str] = dataclasses.field(default_factory=dict)  # former name -> what replaces it
@@ -123,8 +170,7 @@ class Variant:
     """One row of a plugin's variant table: the setting (or parameter file) ``base`` with ``--set`` overrides.
 
     ``finish`` (train settings only) is a recipe applied after the overrides, for variants of a recipe whose
-    result depends on the switch (e.g. a CPU recipe that draws unlabeled frames only when the switch keeps the
-    correspondence). ``reason`` is the one line that says why the variant exists; it becomes the description.
+    result depends on the switch (e.g. a recipe that picks its training data by the model the switch chose). ``reason`` is the one line that says why the variant exists; it becomes the description.
     """
 
     overrides: tuple[str, ...]
@@ -226,3 +272,11 @@ def load_parameters(plugin: str, param: str, overrides: Iterable[str] = ()) -> A
     if overrides:
         validate_config(apply_overrides(params, overrides))
     return params
+
+
+def upgrade_stored_config(plugin: Optional[str], stored: dict) -> dict:
+    """``stored`` (a checkpoint's train config as plain data) through its plugin's ``upgrade_config``, if any."""
+    if not plugin or plugin not in available_plugins():
+        return stored
+    upgrade = get_plugin(plugin).upgrade_config
+    return upgrade(stored) if upgrade is not None else stored

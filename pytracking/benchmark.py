@@ -5,12 +5,12 @@
     python pytracking/benchmark.py dctrack default --checkpoint ckpt.pth --sequence /path/to/seq --device cuda
 
 Each number is the median over ``--repeats`` timed runs of ``--frames`` frames after a warm-up run:
-- network: the per-frame network work of the tracker (``search_features`` of the new crop + ``track_step``
-  with the previous frame's cached features), on crops of the sequence at its ground truth;
+- network: the per-frame network work the plugin declares (``PluginSpec.frame_step``: e.g. the new crop's
+  features and one step with the previous frame's cached ones), on crops of the sequence at its ground truth;
 - tracker step: ``tracker.track(image)`` on frames already decoded in memory (crop + network + post-processing);
 - end to end: ``read_image(path)`` + ``tracker.track``.
-``--compare-baseline`` times the same plugin's ``--baseline-param`` (dctrack: ``baseline``, the network with
-correspondence off) interleaved with the main one and reports the overhead in %. ``--conv-throughput``
+``--compare-baseline`` times the same plugin's ``--baseline-param`` (a parameter set whose network lacks the
+branch under study) interleaved with the main one and reports the overhead in %. ``--conv-throughput``
 measures this machine's 3x3 conv throughput (256 channels, 32x32) and the backbone's achieved GFLOP/s.
 The sequence defaults to OTB Couple from the shared data folder (``../shared/data``), else a synthetic one.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import inspect
 import json
 import os
 import platform
@@ -147,11 +146,17 @@ class Subject:
     label: str
     tracker: Any
     weights: str
+    plugin: str = ""
 
     @property
     def network(self) -> Optional[nn.Module]:
         """The network the tracker runs (None for parameter-free trackers)."""
         return getattr(self.tracker, "network", None)
+
+    def frame_step(self) -> Any:
+        """The plugin's per-frame network step around the tracker's network (``PluginSpec.frame_step``), or None."""
+        make = get_plugin(self.plugin).frame_step if self.plugin else None
+        return make(self.network) if (make is not None and self.network is not None) else None
 
 
 def random_weights_network(plugin: str, setting: Optional[str], device: str, overrides: tuple = ()) -> nn.Module:
@@ -174,7 +179,7 @@ def build_subject(plugin: str, param: str, device: Optional[str], random_weights
         try:
             tracker = load_tracker(plugin, param, checkpoint, device, param_overrides)
             return Subject(f"{plugin}/{param}" + _label_suffix(param_overrides), tracker,
-                           str(checkpoint or "checkpoint of the train setting"))
+                           str(checkpoint or "checkpoint of the train setting"), plugin)
         except CheckpointNotFound as exc:
             if not fallback_random:
                 raise BenchmarkError(f"{exc}\n(or measure with --random-weights: timing does not depend on the weights)") from None
@@ -186,7 +191,7 @@ def build_subject(plugin: str, param: str, device: Optional[str], random_weights
     tracker = get_plugin(plugin).tracker_class(params, network)
     label = f"{plugin}/{param}" + (f" (setting {setting})" if setting else "") + _label_suffix(overrides) + \
         _label_suffix(param_overrides)
-    return Subject(label, tracker, "random")
+    return Subject(label, tracker, "random", plugin)
 
 
 def _label_suffix(overrides: tuple) -> str:
@@ -206,20 +211,6 @@ def network_device(network: Optional[nn.Module]) -> str:
     return str(param.device) if param is not None else "cpu"
 
 
-def step_options(network: Any) -> dict:
-    """Keyword arguments of ``track_step`` for tracking without debug output (``appearance=False`` when it has it)."""
-    try:
-        names = inspect.signature(network.track_step).parameters
-    except (TypeError, ValueError):
-        return {}
-    return {"appearance": False} if "appearance" in names else {}
-
-
-def has_network_api(network: Any) -> bool:
-    """True when the network offers the tracking API (geometry, template_kernels, search_features, track_step)."""
-    return all(hasattr(network, a) for a in ("geometry", "template_kernels", "search_features", "track_step"))
-
-
 def crop_tensor(image: np.ndarray, box: np.ndarray, scale: float, out_size: int, context: float,
                 device: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """The square crop (1,3,S,S, 0-255, ``dtype``) around ``box`` with the template context times ``scale``."""
@@ -231,37 +222,33 @@ def crop_tensor(image: np.ndarray, box: np.ndarray, scale: float, out_size: int,
 
 @dataclasses.dataclass
 class NetworkInputs:
-    """Template kernels and the search crops of the timed frames, on the network's device."""
+    """The plugin's frame step, prepared on the template frame, and the search crops of the timed frames."""
 
-    kernels: Any
-    first: Any
+    step: Any
     searches: list
 
 
-def network_inputs(network: nn.Module, images: list, boxes: list, context: float) -> NetworkInputs:
-    """Crops of ``images`` at ``boxes`` (index 0: the template frame), kernels and the first frame's cache."""
+def network_inputs(step: Any, network: nn.Module, images: list, boxes: list) -> NetworkInputs:
+    """Crops of ``images`` at ``boxes`` (index 0: the template frame) with the network's crop context;
+    ``step.prepare`` on the template and the first search crop."""
     geo, device, dtype = network.geometry, network_device(network), network_dtype(network)
+    context = geo.context
     scale = geo.search_size / geo.template_size
     with torch.inference_mode():
         template = crop_tensor(images[0], boxes[0], 1.0, geo.template_size, context, device, dtype)
         searches = [crop_tensor(im, b, scale, geo.search_size, context, device, dtype) for im, b in zip(images, boxes)]
-        kernels = network.template_kernels(template)
-        first = network.search_features(searches[0])
-    return NetworkInputs(kernels, first, searches[1:])
+        step.prepare(template, searches[0])
+    return NetworkInputs(step, searches[1:])
 
 
 def time_network(network: nn.Module, inputs: NetworkInputs, frames: int) -> float:
-    """ms per frame of search_features + track_step, the previous frame's cache reused (never recomputed)."""
+    """ms per frame of the plugin's frame step (what the network does per frame, with its own caches)."""
     device = network_device(network)
-    valid = torch.ones(1, device=device, dtype=network_dtype(network))
-    prev, options = inputs.first, step_options(network)
     with torch.inference_mode():
         sync(device)
         start = time.perf_counter()
         for i in range(frames):
-            cur = network.search_features(inputs.searches[i % len(inputs.searches)])
-            network.track_step(inputs.kernels, cur, prev, None, valid, **options)
-            prev = cur
+            inputs.step(inputs.searches[i % len(inputs.searches)])
         sync(device)
     return (time.perf_counter() - start) * 1000.0 / frames
 
@@ -313,10 +300,9 @@ def _measure_subjects(subjects: list[Subject], sequence, frames: int, repeats: i
     gt = _boxes_for(sequence, [0] + idx, box)
     prepared = {}
     for s in subjects:
-        net = s.network
-        if net is not None and has_network_api(net):
-            context = float(getattr(s.tracker.params, "context", 0.5))
-            prepared[s.label] = network_inputs(net, [first] + images, gt, context)
+        step = s.frame_step()
+        if step is not None:
+            prepared[s.label] = network_inputs(step, s.network, [first] + images, gt)
     times: dict = {s.label: {"network": [], "tracker_step": [], "end_to_end": []} for s in subjects}
     for s in subjects:  # warm-up: allocator, kernels, caches
         dev = network_device(s.network)
@@ -394,10 +380,14 @@ def conv_throughput(device: str, repeats: int = 20, dtype: torch.dtype = torch.f
     return out
 
 
-def backbone_efficiency(network: nn.Module, search: torch.Tensor, peak_gflops: float, repeats: int = 20) -> dict:
-    """The backbone's conv GFLOPs per search crop, its median time, achieved GFLOP/s and share of ``peak_gflops``."""
-    run = (lambda: network.backbone_features(search)) if hasattr(network, "backbone_features") \
-        else (lambda: network.backbone(search))
+def backbone_efficiency(network: nn.Module, inputs: NetworkInputs, peak_gflops: float, repeats: int = 20) -> dict:
+    """The backbone's conv GFLOPs per search crop (the step's ``backbone``), its median time, achieved GFLOP/s and
+    share of ``peak_gflops``."""
+    search = inputs.searches[0]
+
+    def run():
+        return inputs.step.backbone(search)
+
     flops = conv_flops(network, run)
     ms = median_ms(run, network_device(network), repeats)
     achieved = flops / ms / 1e6
@@ -405,15 +395,8 @@ def backbone_efficiency(network: nn.Module, search: torch.Tensor, peak_gflops: f
 
 
 def network_flops(network: nn.Module, inputs: NetworkInputs) -> float:
-    """Conv GFLOPs of one frame's network work (search_features + track_step)."""
-    valid = torch.ones(1, device=network_device(network), dtype=network_dtype(network))
-    options = step_options(network)
-
-    def run():
-        cur = network.search_features(inputs.searches[0])
-        network.track_step(inputs.kernels, cur, inputs.first, None, valid, **options)
-
-    return conv_flops(network, run) / 1e9
+    """Conv GFLOPs of one frame's network work (one call of the plugin's frame step)."""
+    return conv_flops(network, lambda: inputs.step(inputs.searches[0])) / 1e9
 
 
 # ------------------------------------------------------------------------------------------------ CLI
@@ -439,8 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a tracker parameter (e.g. precision=bfloat16); applies to the baseline too")
     p.add_argument("--checkpoint", default=None, help="checkpoint file (default: the parameters' training run)")
     p.add_argument("--compare-baseline", action="store_true", help="also time --baseline-param, report the overhead")
-    p.add_argument("--baseline-param", default="baseline", help="parameter file of the network with correspondence off "
-                                                                "(default: baseline)")
+    p.add_argument("--baseline-param", default="baseline", help="parameter set of the network without the branch under "
+                                                                "study (default: baseline)")
     p.add_argument("--baseline-set", action="append", default=[], metavar="KEY=VALUE",
                    help="with --random-weights: the baseline is the main network with these overrides "
                         "(e.g. model.corr.enabled=False) and --baseline-param's post-processing")
@@ -475,7 +458,7 @@ def format_report(result: dict) -> str:
         b = result["baseline"]
         lines.append(f"baseline {b['label']}: network {b['network_ms']:.2f} ms, tracker step {b['tracker_step_ms']:.2f} ms"
                      if b.get("network_ms") else f"baseline {b['label']}: tracker step {b['tracker_step_ms']:.2f} ms")
-        lines.append("correspondence overhead (medians): " + ", ".join(f"{k} {v:+.1f} %" for k, v in b["overhead_percent"].items())
+        lines.append("overhead vs the baseline (medians): " + ", ".join(f"{k} {v:+.1f} %" for k, v in b["overhead_percent"].items())
                      + "; (fastest runs, less sensitive to other load): "
                      + ", ".join(f"{k} {v:+.1f} %" for k, v in b["overhead_percent_of_min"].items()))
     if result.get("conv_throughput"):
@@ -531,22 +514,23 @@ def run_benchmark(args: argparse.Namespace) -> dict:
               "end_to_end_ms": _flat(t["end_to_end"])}
     result["fps"] = {k: (1000.0 / result[f"{k}_ms"] if result[f"{k}_ms"] else None)
                      for k in ("network", "tracker_step", "end_to_end")}
-    if net is not None and has_network_api(net):
+    step = main.frame_step()
+    if step is not None:
         gt = _boxes_for(sequence, [0, 1], init_box(sequence))
-        inputs = network_inputs(net, [sequence.frame(0), sequence.frame(1)], gt, float(getattr(main.tracker.params, "context", 0.5)))
+        inputs = network_inputs(step, net, [sequence.frame(0), sequence.frame(1)], gt)
         result["network_gflop_per_frame"] = network_flops(net, inputs)
         if args.conv_throughput:
             result["conv_throughput"] = conv_throughput(network_device(net), dtype=dtype)
             if dtype != torch.float32:
                 result["conv_throughput_float32"] = conv_throughput(network_device(net))
-            result["backbone"] = backbone_efficiency(net, inputs.searches[0], result["conv_throughput"]["best_gflops"])
+            result["backbone"] = backbone_efficiency(net, inputs, result["conv_throughput"]["best_gflops"])
     if args.compare_baseline:
         result["baseline"] = _baseline_summary(subjects[1], timings[subjects[1].label], t)
     return result
 
 
 def _baseline_subject(args: argparse.Namespace, main: Subject) -> Subject:
-    """The tracker with correspondence off: --baseline-param's network, or (--baseline-set) the main network's
+    """The baseline tracker: --baseline-param's network, or (--baseline-set) the main network's
     train setting with the main and the baseline overrides."""
     if args.baseline_set:
         if not args.random_weights:

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", type=int, default=0,
                    help="visdom live view level 1-3 (runs sequentially; space pauses, right arrow steps)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a tracker parameter (e.g. --set prior_mode=zero --set precision=bfloat16); "
+                   help="override a tracker parameter (e.g. --set precision=bfloat16); "
                         "recorded in the run's manifest, so use --runid auto to keep the plain run's results apart")
     p.add_argument("--checkpoint", default=None, help="network checkpoint (default: the one the parameters name)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")

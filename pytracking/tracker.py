@@ -8,8 +8,8 @@ Conventions (see docs/developing.md):
 
 ``initialize(image, box)`` is called once on the first frame; ``track(image)`` once per later frame and
 returns a dict with at least ``box`` (list of 4 floats), ``score`` (float) and ``present`` (bool). Any
-other keys are debug maps (numpy arrays) shown by the visdom debug view when present:
-``score_appearance``, ``warped_prior``, ``score_fused``, ``confidence``, ``attention``, ``crops``.
+other keys are debug maps (2-D or CxHxW arrays, named by the tracker) and ``crops``, shown by the visdom debug
+view when present.
 """
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def cmd_show(args) -> int:
     dataset = TrackingDataset(TripletSampler(datasets, cfg.data.sampler), build_processing(cfg, geometry), args.n,
                               cfg.seed)
     samples = [dataset.generate(0, i)[0] for i in range(args.n)]
-    grid = render_grid(samples, geometry)
+    grid = render_grid(samples, geometry, get_plugin(args.plugin).debug_maps)
     if args.visdom:
         viz = client_from_settings(env="ltr_data", events=False)
         if viz.available:
@@ -114,7 +114,7 @@ def cmd_show(args) -> int:
     if not ok:
         raise RuntimeError("PNG encoding failed")
     atomic_write_bytes(args.out, png.tobytes())
-    print(f"wrote {args.n} samples to {args.out} (rows: template | previous crop + prior | current crop + cls target)")
+    print(f"wrote {args.n} samples to {args.out} (one column per crop in the plugin's debug_maps)")
     return 0
 
 

@@ -2,8 +2,8 @@
 
 Brightness, contrast, saturation, hue rotation and grayscale are all linear in RGB, so a draw is a 3x3 matrix
 plus a contrast factor; applying it to several crops (jointly) reuses the same draw. Blur is a Gaussian blur.
-Geometric augmentation (crop jitter, random resized crop, flip) happens in ``ltr.data.processing`` through the
-crop transforms, so boxes, priors and targets follow it exactly.
+Geometric augmentation (crop jitter, random resized crop, flip) happens in the plugin's processing through the
+crop transforms, so boxes and target maps follow it exactly.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import collections
 import ctypes
 import logging
 import time
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import cv2
 import numpy as np
@@ -22,10 +22,11 @@ from torch.utils.data._utils.collate import default_collate
 from common.datasets import load_dataset
 from common.datasets.base import Sequence
 from common.image_io import ImageReadError
+from common.plugins import PluginError, get_plugin
 from ltr.data.config import DatasetEntry
 from ltr.data.frames import FrameCropper
-from ltr.data.processing import DegenerateSampleError, TrackingProcessing
-from ltr.data.sampler import TripletSampler
+from ltr.data.processing import DegenerateSampleError
+from ltr.data.sampler import Triplet, TripletSampler
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +68,14 @@ def load_entries(entries: list[DatasetEntry]) -> list[tuple[str, list, float]]:
     return out
 
 
+# (triplet, rng, cropper) -> one sample (dict of tensors); the plugin's processing
+Processing = Callable[[Triplet, np.random.Generator, FrameCropper], dict]
+
+
 class TrackingDataset(Dataset):
     """Map-style dataset: item ``(epoch, i)`` is the processed sample of (seed, epoch, rank offset + i)."""
 
-    def __init__(self, sampler: TripletSampler, processing: TrackingProcessing, length: int, seed: int,
+    def __init__(self, sampler: TripletSampler, processing: Processing, length: int, seed: int,
                  rank: int = 0) -> None:
         self.sampler, self.processing = sampler, processing
         self.length, self.seed, self.rank = int(length), int(seed), int(rank)
@@ -186,17 +191,22 @@ class TrackingLoader:
         return dict(self._timing)
 
 
-def build_processing(cfg, geometry) -> TrackingProcessing:
-    """The processing of a train config (``cfg.data``) for a network geometry."""
-    cfg.data.validate()
-    return TrackingProcessing(cfg.data, geometry)
+def build_processing(cfg, geometry) -> Processing:
+    """The processing of the train config's plugin (``PluginSpec.build_processing``) for a network geometry."""
+    spec = get_plugin(cfg.plugin)
+    if spec.build_processing is None:
+        raise PluginError(f"plugin '{spec.name}' declares neither build_processing nor build_loaders: "
+                          f"the core loader cannot turn its samples into batches")
+    return spec.build_processing(cfg, geometry)
 
 
 def build_loader(cfg, geometry, split: str = "train", rank: int = 0, world_size: int = 1,
-                 datasets: Optional[list[tuple[str, list[Sequence], float]]] = None) -> TrackingLoader:
+                 datasets: Optional[list[tuple[str, list[Sequence], float]]] = None,
+                 processing: Optional[Processing] = None) -> TrackingLoader:
     """The loader of ``split`` ('train' or 'val') for a ``TrainConfig`` and the network's ``Geometry``.
 
-    ``datasets`` (name, sequences, weight) replaces the configured ``data.train`` / ``data.val`` entries.
+    ``datasets`` (name, sequences, weight) replaces the configured ``data.train`` / ``data.val`` entries;
+    ``processing`` replaces the plugin's (``build_processing``).
     """
     if split not in ("train", "val"):
         raise ValueError(f"split must be 'train' or 'val', got '{split}'")
@@ -205,7 +215,7 @@ def build_loader(cfg, geometry, split: str = "train", rank: int = 0, world_size:
     if datasets is None:
         datasets = load_entries(cfg.data.train if split == "train" else cfg.data.val)
     sampler = TripletSampler(datasets, cfg.data.sampler)
-    processing = build_processing(cfg, geometry)
+    processing = processing or build_processing(cfg, geometry)
     if split == "train":
         length, seed, fixed = cfg.samples_per_epoch // world_size, cfg.seed, None
     else:

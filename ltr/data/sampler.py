@@ -6,10 +6,10 @@ and a template frame (the first visible frame with probability ``template_first_
 ``template_max_gap`` of the previous one). With probability ``neg_ratio`` the template comes from another sequence.
 Image datasets (``Sequence.is_video`` False) give one image for all three crops; the two search crops then differ
 by their crop noise only. With probability ``first_frame_prob`` the previous frame is the template frame itself
-(the tracker's first step: its prior is the exact initial box).
+(the tracker's first step, from the exact initial box).
 
 Sequences without ground truth (the ``unlabeled`` dataset: DAVIS / YouTube-VOS frames) give ``labeled=False``
-triplets for the self-supervised correspondence terms: a (previous, current) pair ``gap`` frames apart, the
+triplets for a plugin's self-supervised terms: a (previous, current) pair ``gap`` frames apart, the
 template from the previous frame, and the same pseudo box (a random square of ``unlabeled_box_min..max`` of the
 frame's shorter side) in all three frames to place the crops. They are never negatives nor negative templates.
 

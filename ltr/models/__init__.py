@@ -10,11 +10,6 @@
 | pixelwise_head | ``PixelwiseHead``: pixel-wise correlation + channel attention, separable towers, cls + exp box |
 | box_coding | ``decode_ltrb`` / ``encode_box`` between ltrb maps and xywh crop boxes |
 | losses | focal, centerness BCE, IoU losses; ``SIAMFCPP_LOSS_WEIGHTS`` |
-| correspondence | ``CorrespondenceModule`` (local / global attention), ``warp``, ``Attention`` |
-| fusion | ``PriorFusion``: warped prior into the features, identity at init |
-| colorization | ``LabQuantizer``, ``colorization_loss`` (self-supervised colour target) |
-| cycle | ``cycle_consistency_loss`` |
-| nonlocal_block | ``NonLocalBlock``, identity at init |
 
 Crop sizes: pick sizes whose feature grid is centred on the crop (grid centre offset + stride*(n-1)/2 equals
 size/2; ``geometry.template_grid`` / ``Geometry.feature`` tell). Centred: alexnet 127 / 255 / 303, tiny 63 / 127 /

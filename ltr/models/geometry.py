@@ -87,7 +87,8 @@ def receptive_field(backbone: nn.Module) -> int:
 
 
 def compute_geometry(backbone: nn.Module, template_size: int, search_size: int, head_convs: int = 0,
-                     head_kernel: int = 3, head_padding: int = 0, template_crop: int | None = None) -> Geometry:
+                     head_kernel: int = 3, head_padding: int = 0, template_crop: int | None = None,
+                     context: float = 0.5) -> Geometry:
     """Score and search-feature grids of backbone + depth-wise xcorr + ``head_convs`` stride-1 convolutions.
 
     ``template_crop``: the network keeps only the central ``template_crop`` cells of the template features
@@ -127,10 +128,10 @@ def compute_geometry(backbone: nn.Module, template_size: int, search_size: int, 
                          f"fewer than the {head_convs} {head_kernel}x{head_kernel} head convolutions "
                          f"(padding {head_padding}) consume")
     return Geometry(template_size=int(template_size), search_size=int(search_size), score=score,
-                    feature=feature, template_feature_size=template.size)
+                    feature=feature, template_feature_size=template.size, context=float(context))
 
 
-def pixelwise_geometry(backbone: nn.Module, template_size: int, search_size: int) -> Geometry:
+def pixelwise_geometry(backbone: nn.Module, template_size: int, search_size: int, context: float = 0.5) -> Geometry:
     """Geometry of backbone + pixel-wise correlation + padded head: one score cell per search-feature cell.
 
     The score grid is the anchor-free point grid of such trackers: cell ``size // 2`` sits at the crop centre,
@@ -143,4 +144,4 @@ def pixelwise_geometry(backbone: nn.Module, template_size: int, search_size: int
     offset = search_size / 2.0 - (feature.size // 2) * feature.stride
     score = Grid(size=feature.size, stride=feature.stride, offset=float(offset))
     return Geometry(template_size=int(template_size), search_size=int(search_size), score=score, feature=feature,
-                    template_feature_size=template.size)
+                    template_feature_size=template.size, context=float(context))

@@ -8,7 +8,7 @@ Data flow (``forward = predict(*correlate(zf, xf))``)::
       ─► cls_pw_tower / bbox_pw_tower: depth-wise 3x3 + point-wise 1x1 + BN + ReLU6, ``num_layers`` times
       ─► cls_pred (2 channels: background / foreground logits), bbox_pred (4 channels) -> exp (l, t, r, b in crop px)
 
-A model that adds something between correlation and towers (a fused prior, say) calls ``correlate``, changes
+A model that adds something between correlation and towers (a plugin's extra branch, say) calls ``correlate``, changes
 the correlation maps, and calls ``predict``. The score grid equals the search-feature grid (the correlation is
 1x1 in space and the towers are padded). The module and parameter names (``corr_pw_cls.conv_kernel.0``,
 ``cls_pw_tower.4``, ...) are the ones published weights of this head use.

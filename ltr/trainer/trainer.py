@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from common.checkpoint import capture_rng_state, code_version, load_weights, restore_rng_state, save_checkpoint
 from common.config import to_json
+from common.plugins import get_plugin
 from ltr.trainer.amp import Precision
 from ltr.trainer.distributed import (DistEnv, all_reduce_sum, barrier, broadcast_flag, gather_objects,
                                      sync_buffers)
@@ -359,7 +360,7 @@ class Trainer:
         finally:
             self._train_mode()
         show_sample(self.viz, one, output if isinstance(output, dict) else {},
-                    getattr(self.network, "geometry", None))
+                    getattr(self.network, "geometry", None), panels=get_plugin(self.cfg.plugin).debug_maps)
 
     # ------------------------------------------------------------------ checkpoints
     def state(self) -> dict:

@@ -1,15 +1,19 @@
-"""Visdom pictures of one training sample (``--debug 2``): template, previous crop with its prior, current crop
-with ground truth and predicted box, warped prior, appearance-only and fused scores.
-
-Only keys present in the batch / network output (docs/developing.md) are drawn; others are skipped.
+"""Visdom pictures of one training sample (``--debug 2``): the panels the plugin declares
+(``PluginSpec.debug_maps``): crops with their boxes (and the predicted box), maps from the batch or the network's
+output. Only keys present in the batch / output are drawn; others are skipped.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import cv2
 import numpy as np
 import torch
+
+from common.plugins import DebugPanel
+
+BOX_COLORS = ((0, 255, 0), (255, 220, 0), (255, 0, 0))  # a panel's boxes in order: green, yellow, red
+PREDICTION_COLOR = (0, 255, 255)
 
 
 def _image(t: torch.Tensor) -> np.ndarray:
@@ -46,44 +50,36 @@ def predicted_box(cls: torch.Tensor, ltrb: torch.Tensor, geometry: Any) -> Optio
     return [cx - l, cy - t, l + r, t + b]
 
 
-def show_sample(viz: Any, batch: dict, output: dict, geometry: Any = None, index: int = 0) -> int:
-    """Draw sample ``index`` of ``batch``/``output`` into visdom windows; returns how many windows were drawn."""
+def _sigmoid(m: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-m))
+
+
+def show_sample(viz: Any, batch: dict, output: dict, geometry: Any = None, index: int = 0,
+                panels: Sequence[DebugPanel] = ()) -> int:
+    """Draw sample ``index`` of ``batch``/``output`` as the ``panels`` say into visdom windows; returns how many
+    windows were drawn."""
     drawn = 0
 
-    def has(d: dict, key: str) -> bool:
-        return isinstance(d.get(key), torch.Tensor) and d[key].shape[0] > index
+    def has(d: dict, key: Optional[str]) -> bool:
+        return key is not None and isinstance(d.get(key), torch.Tensor) and d[key].shape[0] > index
 
-    if has(batch, "template"):
-        img = _image(batch["template"][index])
-        if has(batch, "template_box"):
-            _draw(img, batch["template_box"][index], (0, 255, 0))
-        viz.image("debug/template", img, "template")
-        drawn += 1
-    if has(batch, "search_prev"):
-        img = _image(batch["search_prev"][index])
-        if has(batch, "prior_box"):
-            _draw(img, batch["prior_box"][index], (255, 0, 0))
-        viz.image("debug/search_prev", img, "previous crop (red: prior box)")
-        drawn += 1
-    if has(batch, "prior"):
-        viz.heatmap("debug/prior", _map(batch["prior"][index]), "prior (previous crop)")
-        drawn += 1
-    if has(batch, "search_cur"):
-        img = _image(batch["search_cur"][index])
-        if has(batch, "cur_box"):
-            _draw(img, batch["cur_box"][index], (0, 255, 0))
-        if has(output, "cls") and has(output, "box"):
-            box = predicted_box(output["cls"][index], output["box"][index], geometry)
-            if box is not None:
-                _draw(img, box, (255, 255, 0))
-        viz.image("debug/search_cur", img, "current crop (green: ground truth, yellow: prediction)")
-        drawn += 1
-    for key, title in (("warped_prior", "warped prior"), ("cls_appearance", "appearance-only score"),
-                       ("cls", "fused score")):
-        if has(output, key):
-            m = _map(output[key][index])
-            if key.startswith("cls"):
-                m = 1.0 / (1.0 + np.exp(-m))
-            viz.heatmap(f"debug/{key}", m, title)
+    for panel in panels:
+        title = panel.title or panel.name
+        if has(batch, panel.image):
+            img = _image(batch[panel.image][index])
+            for key, color in zip(panel.boxes, BOX_COLORS):
+                if has(batch, key):
+                    _draw(img, batch[key][index], color)
+            if panel.prediction and has(output, "cls") and has(output, "box"):
+                box = predicted_box(output["cls"][index], output["box"][index], geometry)
+                if box is not None:
+                    _draw(img, box, PREDICTION_COLOR)
+            viz.image(f"debug/{panel.image}", img, title)
+            drawn += 1
+        value = panel.map_value(batch, output)
+        if isinstance(value, torch.Tensor) and value.shape[0] > index:
+            m = _map(value[index])
+            viz.heatmap(f"debug/{panel.map.split('.', 1)[1]}", _sigmoid(m) if panel.logits else m,
+                        f"{title}: {panel.map}")
             drawn += 1
     return drawn

@@ -6,7 +6,11 @@ train settings in ``train_settings/``, tracker parameters in ``parameters/``; ex
 """
 from common.plugins import PluginSpec
 from plugins.dctrack.actor import build_actor
+from plugins.dctrack.data_config import upgrade_config
+from plugins.dctrack.debug_maps import DEBUG_MAPS
 from plugins.dctrack.network import build_network
+from plugins.dctrack.processing import build_processing
+from plugins.dctrack.step import frame_step
 from plugins.dctrack.tracker import DCTrackTracker
 from plugins.dctrack.variants import PARAMETER_VARIANTS, RETIRED, SETTING_VARIANTS
 from pytracking.validation import tracking_validation
@@ -19,6 +23,10 @@ PLUGIN = PluginSpec(
     train_settings="plugins.dctrack.train_settings",
     parameters="plugins.dctrack.parameters",
     description="SiamFC++-like tracker with a dense-correspondence-warped previous-frame prior",
+    build_processing=build_processing,
+    debug_maps=DEBUG_MAPS,
+    frame_step=frame_step,
+    upgrade_config=upgrade_config,
     tracking_validation=tracking_validation,
     setting_variants=SETTING_VARIANTS,
     parameter_variants=PARAMETER_VARIANTS,

@@ -15,9 +15,8 @@ from typing import Any
 
 import torch
 
-from common.config import ConfigError
-from ltr.models.colorization import LabQuantizer
 from plugins.dctrack import losses as L
+from plugins.dctrack.colorization import LabQuantizer
 from plugins.dctrack.config import LossConfig
 
 log = logging.getLogger(__name__)
@@ -146,11 +145,7 @@ def load_training_weights(network: torch.nn.Module, train_cfg: Any) -> None:
 
 
 def build_actor(network: torch.nn.Module, train_cfg: Any) -> DCTrackActor:
-    """The actor of a train config: loads the starting weights, checks the data's prior kind against the model."""
-    model, data = train_cfg.model, getattr(train_cfg, "data", None)
-    if data is not None and model is not None and getattr(data, "prior_kind", model.prior_kind) != model.prior_kind:
-        raise ConfigError(f"data.prior_kind '{data.prior_kind}' differs from model.prior_kind '{model.prior_kind}': "
-                          f"set both (train_settings._base.set_prior_kind)")
+    """The actor of a train config: loads the starting weights (the data renders the model's prior kind)."""
     load_training_weights(network, train_cfg)
     loss = train_cfg.loss if train_cfg.loss is not None else LossConfig()
     return DCTrackActor(network, loss)

@@ -11,9 +11,9 @@ from typing import Optional
 
 from common.config import require
 from ltr.models.inference import PRECISIONS
+from plugins.dctrack.priors import PRIOR_KINDS
 
 BACKBONES = ("alexnet", "resnet18", "resnet50", "tiny")
-PRIOR_KINDS = ("box", "gaussian", "center", "direction", "score")
 CONFIDENCE_KINDS = ("peak", "entropy")
 
 
@@ -62,6 +62,7 @@ class ModelConfig:
     pretrained: Optional[str] = None    # backbone weights: a path, or a file name under settings' pretrained_dir
     template_size: int = 127            # SiamFC++ z_size
     search_size: int = 303              # SiamFC++ x_size
+    context: float = 0.5                # crop context (network.geometry.context): template side context_side(w, h, .)
     neck_channels: int = 0              # 1x1 channel reduction after the backbone; 0 = none
     corr_channels: int = 256            # channels of the cls/reg adapters correlated depth-wise
     adapter_kernel: int = 3             # SiamFC++ adapts template and search with 3x3 convs (no padding)
@@ -70,7 +71,7 @@ class ModelConfig:
     head_kernel: int = 3
     head_padding: int = 0
     head_fast: bool = False             # depth-wise separable head convolutions (same geometry, fewer FLOPs)
-    prior_kind: str = "gaussian"        # box | gaussian | center | direction | score (must equal data.prior_kind)
+    prior_kind: str = "gaussian"        # box | gaussian | center | direction | score (the processing renders it too)
     global_direction: bool = False      # add the attention-weighted mean target displacement as 2 prior channels
     nonlocal_block: bool = False
     nonlocal_position: str = "after_fusion"  # after_fusion | before_xcorr
@@ -81,6 +82,7 @@ class ModelConfig:
         require(self.backbone in BACKBONES, f"backbone must be one of {BACKBONES}, got '{self.backbone}'")
         require(self.prior_kind in PRIOR_KINDS, f"prior_kind must be one of {PRIOR_KINDS}, got '{self.prior_kind}'")
         require(0 < self.template_size < self.search_size, "need 0 < template_size < search_size")
+        require(self.context >= 0, f"context must be >= 0, got {self.context}")
         require(self.neck_channels >= 0, "neck_channels must be >= 0")
         require(self.corr_channels >= 1 and self.head_channels >= 1, "corr_channels and head_channels must be >= 1")
         require(self.adapter_kernel in (1, 3), f"adapter_kernel must be 1 or 3, got {self.adapter_kernel}")
@@ -137,7 +139,7 @@ class TrackerParams:
                                         # bfloat16: network weights and activations; the maps are decoded in float32
     template_size: Optional[int] = None  # None: from the network's geometry (a value must agree with it)
     search_size: Optional[int] = None
-    context: float = 0.5
+    context: Optional[float] = None     # None: the network's crop context (geometry.context); a value must agree
     window_influence: float = 0.21
     penalty_k: float = 0.04
     size_lr: float = 0.52
@@ -157,7 +159,7 @@ class TrackerParams:
         require(0 <= self.window_influence <= 1, f"window_influence must be in [0, 1], got {self.window_influence}")
         require(self.penalty_k >= 0, f"penalty_k must be >= 0, got {self.penalty_k}")
         require(0 <= self.size_lr <= 1, f"size_lr must be in [0, 1], got {self.size_lr}")
-        require(self.context >= 0, "context must be >= 0")
+        require(self.context is None or self.context >= 0, "context must be None or >= 0")
         require(self.min_size > 0, "min_size must be positive")
         require(self.prior_mode in ("normal", "zero", "shift"), f"prior_mode must be normal, zero or shift, got '{self.prior_mode}'")
         require(self.prior_reset_frames >= 1, "prior_reset_frames must be >= 1")

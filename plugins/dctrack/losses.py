@@ -12,10 +12,10 @@ import torch.nn.functional as F
 
 from common.geometry import Grid
 from ltr.models.box_coding import decode_ltrb
-from ltr.models.colorization import LabQuantizer, colorization_loss
-from ltr.models.correspondence import warp
-from ltr.models.cycle import local_cycle_loss
 from ltr.models.losses import centerness_loss, iou_loss, sigmoid_focal_loss
+from plugins.dctrack.colorization import LabQuantizer, colorization_loss
+from plugins.dctrack.correspondence import warp
+from plugins.dctrack.cycle import local_cycle_loss
 
 
 def _expand(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:

@@ -22,19 +22,19 @@ from typing import Optional
 import torch
 from torch import nn
 
-from ltr.data.targets import prior_channels
 from ltr.models.backbones import build_backbone
-from ltr.models.colorization import LabQuantizer
-from ltr.models.correspondence import CorrespondenceModule
-from ltr.models.fusion import PriorFusion
 from ltr.models.geometry import compute_geometry
 from ltr.models.head import SiamHead
 from ltr.models.inference import fold_input_normalization
-from ltr.models.nonlocal_block import NonLocalBlock
 from ltr.models.normalize import ImageNormalizer, to_grayscale
 from ltr.models.xcorr import depthwise_xcorr
+from plugins.dctrack.colorization import LabQuantizer
 from plugins.dctrack.config import ModelConfig
+from plugins.dctrack.correspondence import CorrespondenceModule
+from plugins.dctrack.fusion import PriorFusion
 from plugins.dctrack.grids import coordinate_maps, correlation_grid, resample
+from plugins.dctrack.nonlocal_block import NonLocalBlock
+from plugins.dctrack.priors import prior_channels
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class DCTrackNet(nn.Module):
         self.head = SiamHead(c, channels=cfg.head_channels, num_convs=cfg.head_num_convs, kernel=cfg.head_kernel,
                              padding=cfg.head_padding, stride=self.backbone.stride, fast=cfg.head_fast)
         self.geometry = compute_geometry(self.backbone, cfg.template_size, cfg.search_size, head_convs=cfg.head_num_convs,
-                                         head_kernel=cfg.head_kernel, head_padding=cfg.head_padding)
+                                         head_kernel=cfg.head_kernel, head_padding=cfg.head_padding, context=cfg.context)
         self.corr_grid = correlation_grid(self.geometry.feature, self.geometry.template_feature_size)
         self._check_geometry()
         self.nonlocal_block = NonLocalBlock(channels if cfg.nonlocal_position == "before_xcorr" else c) if cfg.nonlocal_block else None

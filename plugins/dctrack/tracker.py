@@ -18,12 +18,12 @@ import torch
 from common.boxes import is_valid_box
 from common.config import validate_config
 from common.crop import CropTransform, context_side, crop_square
-from ltr.data.targets import render_prior
 from ltr.models.box_coding import decode_ltrb
 from ltr.models.inference import inference_dtype, optimize_for_inference
 from plugins.dctrack import postprocess
 from plugins.dctrack.config import TrackerParams
 from plugins.dctrack.grids import resample
+from plugins.dctrack.priors import render_prior
 from pytracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
@@ -72,10 +72,11 @@ class DCTrackTracker(Tracker):
             network.fold_input_normalization()
         self.network = network.to(self.dtype)
         geo = network.geometry
-        for name in ("template_size", "search_size"):
+        for name in ("template_size", "search_size", "context"):
             wanted = getattr(params, name)
             if wanted is not None and wanted != getattr(geo, name):
-                raise ValueError(f"params.{name}={wanted} but the network was trained with {getattr(geo, name)}")
+                raise ValueError(f"params.{name}={wanted} but the network was trained with {getattr(geo, name)} "
+                                 f"(network.geometry.{name}, stored with the model): remove {name} from the parameters")
         self.geometry = geo
         self.prior_kind = network.cfg.prior_kind
         self.window = postprocess.cosine_window(geo.score.size)
@@ -89,7 +90,7 @@ class DCTrackTracker(Tracker):
 
     # ------------------------------------------------------------------ geometry of the crops
     def _search_side(self) -> float:
-        side_z = context_side(self.size[0], self.size[1], self.params.context)
+        side_z = context_side(self.size[0], self.size[1], self.geometry.context)
         return side_z * self.geometry.search_size / self.geometry.template_size
 
     def _box(self) -> np.ndarray:
@@ -109,7 +110,7 @@ class DCTrackTracker(Tracker):
         self.size = box[2:].copy()
         self.low_frames, self.prior_on, self.frame_index = 0, True, 0
         with torch.inference_mode():
-            side_z = context_side(self.size[0], self.size[1], self.params.context)
+            side_z = context_side(self.size[0], self.size[1], self.geometry.context)
             template, _, _ = self._crop(image, side_z, self.geometry.template_size)
             self.kernels = self.network.template_kernels(template)
             search, transform, _ = self._crop(image, self._search_side(), self.geometry.search_size)

@@ -91,7 +91,8 @@ def test_malformed_settings_file_names_file_line_and_key(text, needles, capsys):
     ("nosuchsection.x=1", ["unknown key 'nosuchsection'"]),
     ("epochs=abc", ["epochs", "expected an integer"]),
     ("epochs=0", ["epochs must be >= 1"]),
-    ("data.prior_kind=blob", ["prior_kind"]),
+    ("model.prior_kind=blob", ["model.prior_kind", "box"]),
+    ("data.prior_kind=box", ["unknown key 'data.prior_kind'"]),  # one home: the model's kind is rendered
     ("optim.name=rmsprop", ["optim.", "sgd or adamw"]),
     ("epochs", ["key=value", "epochs"]),
     ("=3", ["key=value"]),

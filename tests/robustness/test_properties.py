@@ -8,7 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 from common import boxes as B
 from common.crop import crop_snapped, crop_transform
-from ltr.models.correspondence import CorrespondenceModule
+from plugins.dctrack.correspondence import CorrespondenceModule
 
 finite = st.floats(-5e3, 5e3, allow_nan=False, allow_infinity=False)
 positive = st.floats(0.5, 2e3, allow_nan=False, allow_infinity=False)

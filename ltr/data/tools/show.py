@@ -1,11 +1,15 @@
-"""Render sampled training triplets as an image grid: template | previous crop (+prior) | current crop (+cls target)."""
+"""Render sampled training samples as an image grid: one row per sample, one column per crop the plugin's
+``debug_maps`` declare (with its boxes and batch map)."""
 from __future__ import annotations
+
+from typing import Sequence
 
 import cv2
 import numpy as np
 import torch
 
 from common.geometry import Grid
+from common.plugins import DebugPanel
 
 GREEN, YELLOW, RED = (0, 220, 0), (255, 220, 0), (255, 40, 40)
 
@@ -36,34 +40,41 @@ def _overlay(img: np.ndarray, heat: np.ndarray, color) -> np.ndarray:
     return (img * (1 - 0.5 * heat) + np.asarray(color, np.float64) * 0.5 * heat).astype(np.uint8)
 
 
-def render_sample(sample: dict, geometry) -> np.ndarray:
-    """One row (RGB uint8): template, previous crop with prev box / prior box / prior map, current crop with its box
-    and the cls target."""
+def _panel_image(sample: dict, panel: DebugPanel, geometry, size: int) -> np.ndarray:
+    """The panel's crop resized to ``size`` with its map overlaid (batch maps only) and its boxes drawn."""
+    crop = _image(sample[panel.image])
+    scale = size / crop.shape[0]
+    img = cv2.resize(crop, (size, size), interpolation=cv2.INTER_LINEAR) if crop.shape[0] != size else crop
+    value = panel.map_value(sample, {}) if panel.map and panel.map.startswith("batch.") else None
+    if isinstance(value, torch.Tensor):
+        heat = value.float().numpy()
+        heat = heat if heat.ndim == 2 else (np.abs(heat).max(axis=0) if heat.shape[0] > 1 else heat[0])
+        heat = 1.0 / (1.0 + np.exp(-heat)) if panel.logits else heat
+        img = _overlay(img, map_to_crop(heat, getattr(geometry, panel.grid), crop.shape[0]), RED)
+        if crop.shape[0] != size:
+            img = cv2.resize(img, (size, size), interpolation=cv2.INTER_LINEAR)
+    for key, color in zip(panel.boxes, (GREEN, YELLOW, RED)):
+        if isinstance(sample.get(key), torch.Tensor) and sample[key].abs().sum() > 0:
+            _draw_box(img, sample[key].numpy() * scale, color, 2 if color == GREEN else 1)
+    return img
+
+
+def render_sample(sample: dict, geometry, panels: Sequence[DebugPanel]) -> np.ndarray:
+    """One row (RGB uint8): the declared panels that show a crop of the sample, side by side at the search size."""
     size = geometry.search_size
-    template = cv2.resize(_image(sample["template"]), (size, size), interpolation=cv2.INTER_LINEAR)
-    _draw_box(template, np.asarray(sample["template_box"]) * size / geometry.template_size, GREEN)
-    prev = _image(sample["search_prev"])
-    prior = sample["prior"].numpy()
-    prior_heat = np.abs(prior).max(axis=0) if prior.shape[0] > 1 else prior[0]
-    prev = _overlay(prev, map_to_crop(prior_heat, geometry.feature, size), YELLOW)
-    _draw_box(prev, sample["prev_box"].numpy(), GREEN)
-    if float(sample["prior_valid"]) > 0:
-        _draw_box(prev, sample["prior_box"].numpy(), YELLOW, 1)
-    cur = _image(sample["search_cur"])
-    cur = _overlay(cur, map_to_crop(sample["cls_target"].numpy(), geometry.score, size), RED)
-    if float(sample["cur_visible"]) > 0:
-        _draw_box(cur, sample["cur_box"].numpy(), GREEN)
-    row = np.concatenate([template, prev, cur], axis=1)
-    label = "neg" if float(sample["is_negative"]) else "pos"
-    label += "" if float(sample["prior_valid"]) else " no-prior"
-    label += "" if float(sample["cur_visible"]) else " absent"
+    columns = [_panel_image(sample, p, geometry, size) for p in panels if p.image and p.image in sample]
+    if not columns:
+        raise ValueError("the plugin's debug_maps name no crop of the sample: nothing to render")
+    row = np.concatenate(columns, axis=1)
+    label = "neg" if float(sample.get("is_negative", 0)) else "pos"
+    label += "" if float(sample.get("cur_visible", 1)) else " absent"
     cv2.putText(row, label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
     return row
 
 
-def render_grid(samples: list[dict], geometry, columns: int = 2) -> np.ndarray:
+def render_grid(samples: list[dict], geometry, panels: Sequence[DebugPanel], columns: int = 2) -> np.ndarray:
     """Rows of ``render_sample`` tiled ``columns`` wide (RGB uint8)."""
-    rows = [render_sample(s, geometry) for s in samples]
+    rows = [render_sample(s, geometry, panels) for s in samples]
     if not rows:
         raise ValueError("no samples to render")
     blank = np.zeros_like(rows[0])

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 
 from ltr.config import TrainConfig
-from ltr.data.config import DataConfig, DatasetEntry
+from ltr.data.config import DatasetEntry
 from plugins.dctrack.config import LossConfig, ModelConfig
+from plugins.dctrack.data_config import DCTrackDataConfig
 from settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,6 @@ def training_datasets() -> tuple[list[DatasetEntry], list[DatasetEntry]]:
     return train, val
 
 
-def set_prior_kind(cfg: TrainConfig, kind: str) -> TrainConfig:
-    """Change the prior kind consistently in the data (what is rendered) and the model (its channels)."""
-    cfg.data.prior_kind = kind
-    cfg.model.prior_kind = kind
-    return cfg
-
-
 def default_config(description: str = "") -> TrainConfig:
     """The recommended dctrack run: AlexNet, template 127 / search 287, 1x1 adapters and a 128-channel head,
     noisy gaussian prior with dropout, fusion on the classification path, every loss on negative pairs,
@@ -55,7 +49,7 @@ def default_config(description: str = "") -> TrainConfig:
         epochs=20,
         samples_per_epoch=160000 if train[0].name != "synthetic" else 20000,
         batch_size=32,
-        data=DataConfig(train=train, val=val, prior_kind="gaussian"),
+        data=DCTrackDataConfig(train=train, val=val),
         # Sized for speed (docs/speed.md): SiamFC++ uses search 303, 3x3 adapters and a 256-channel head (17.3
         # GFLOP per frame, 21 FPS at bfloat16 on 2 CPU cores); search 287 (15x15 score map), 1x1 adapters and
         # 128 channels need 12 GFLOP and reach 24+ FPS. Every setting inherits it, so comparisons stay fair.

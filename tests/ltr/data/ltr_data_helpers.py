@@ -1,13 +1,18 @@
-"""Helpers of the data-pipeline tests: generated sequences, a toy geometry, and a box probe for rendered crops."""
+"""Helpers of the data-pipeline tests: generated sequences, a toy geometry, a box probe for rendered crops, and a
+minimal tracker-neutral processing for the core loader."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
 
+from common.boxes import box_center
+from common.crop import context_side
 from common.datasets.base import Sequence
 from common.geometry import Geometry, Grid
+from ltr.data.processing import Jitter, check_box, image_tensor
 
 TOY_GEOMETRY = Geometry(template_size=64, search_size=128, score=Grid(9, 8.0, 32.0), feature=Grid(15, 8.0, 8.0),
                         template_feature_size=7)
@@ -100,3 +105,25 @@ def write_box_sequence(folder: Path, name: str, n: int, size=(320, 240), start=(
 def tensor_image(t) -> np.ndarray:
     """3xHxW float tensor -> HxWx3 float array."""
     return t.permute(1, 2, 0).numpy()
+
+
+class CropProcessing:
+    """A minimal processing for the core loader's tests: the template crop and a jittered current search crop
+    centred on the previous box (what every Siamese plugin's processing starts with), no targets."""
+
+    def __init__(self, geometry: Geometry, context: float = 0.5) -> None:
+        self.geometry, self.context = geometry, context
+
+    def __call__(self, triplet, rng, cropper) -> dict:
+        g, t = self.geometry, triplet.template_box
+        check_box(t, "template", triplet)
+        template, _ = cropper.crop(triplet.template_seq, triplet.template_frame, box_center(t),
+                                   context_side(t[2], t[3], self.context), g.template_size)
+        est = Jitter.draw(rng, 0.1, 0.1).apply(triplet.prev_box)
+        side = context_side(est[2], est[3], self.context) * g.search_size / g.template_size
+        search, _ = cropper.crop(triplet.seq, triplet.cur_frame, box_center(est), side, g.search_size)
+        return {"template": image_tensor(template), "search_cur": image_tensor(search),
+                "is_negative": torch.tensor(float(triplet.is_negative)), "labeled": torch.tensor(float(triplet.labeled))}
+
+
+crop_processing = CropProcessing

@@ -6,7 +6,9 @@ import torch
 
 from ltr.config import TrainConfig
 from ltr.data.loader import build_loader
-from ltr_data_helpers import TOY_GEOMETRY, reader_sequence, write_sequence
+from ltr_data_helpers import TOY_GEOMETRY, crop_processing, reader_sequence, write_sequence
+
+PROCESSING = crop_processing(TOY_GEOMETRY)
 
 
 def _cfg(workers: int = 0, samples: int = 8) -> TrainConfig:
@@ -28,22 +30,22 @@ def _equal(a, b) -> bool:
 def test_same_seed_same_samples_with_0_and_2_workers(toy_jpeg_sequences):
     torch.set_num_threads(1)
     data = [("toy", toy_jpeg_sequences + [reader_sequence("gen", 10)], 1.0)]
-    a = _batches(build_loader(_cfg(0), TOY_GEOMETRY, datasets=data))
-    b = _batches(build_loader(_cfg(0), TOY_GEOMETRY, datasets=data))
-    c = _batches(build_loader(_cfg(2), TOY_GEOMETRY, datasets=data))
+    a = _batches(build_loader(_cfg(0), TOY_GEOMETRY, datasets=data, processing=PROCESSING))
+    b = _batches(build_loader(_cfg(0), TOY_GEOMETRY, datasets=data, processing=PROCESSING))
+    c = _batches(build_loader(_cfg(2), TOY_GEOMETRY, datasets=data, processing=PROCESSING))
     assert len(a) == 2 and a[0]["search_cur"].shape == (4, 3, 128, 128)
     assert _equal(a, b) and _equal(a, c)
 
 
 def test_epochs_differ_and_validation_is_fixed(toy_jpeg_sequences):
     data = [("toy", toy_jpeg_sequences, 1.0)]
-    loader = build_loader(_cfg(0), TOY_GEOMETRY, datasets=data)
+    loader = build_loader(_cfg(0), TOY_GEOMETRY, datasets=data, processing=PROCESSING)
     e0 = _batches(loader)
     loader.set_epoch(1)
     e1 = _batches(loader)
     loader.set_epoch(0)
     assert not _equal(e0, e1) and _equal(e0, _batches(loader))
-    val = build_loader(_cfg(0), TOY_GEOMETRY, split="val", datasets=data)
+    val = build_loader(_cfg(0), TOY_GEOMETRY, split="val", datasets=data, processing=PROCESSING)
     v0 = _batches(val)
     val.set_epoch(5)
     assert _equal(v0, _batches(val)) and sum(b["template"].shape[0] for b in v0) == 4
@@ -51,8 +53,8 @@ def test_epochs_differ_and_validation_is_fixed(toy_jpeg_sequences):
 
 def test_ranks_draw_different_samples(toy_jpeg_sequences):
     data = [("toy", toy_jpeg_sequences, 1.0)]
-    r0 = _batches(build_loader(_cfg(0), TOY_GEOMETRY, rank=0, world_size=2, datasets=data))
-    r1 = _batches(build_loader(_cfg(0), TOY_GEOMETRY, rank=1, world_size=2, datasets=data))
+    r0 = _batches(build_loader(_cfg(0), TOY_GEOMETRY, rank=0, world_size=2, datasets=data, processing=PROCESSING))
+    r1 = _batches(build_loader(_cfg(0), TOY_GEOMETRY, rank=1, world_size=2, datasets=data, processing=PROCESSING))
     assert len(r0) == len(r1) == 1 and not _equal(r0, r1)
 
 
@@ -62,7 +64,7 @@ def test_corrupt_jpeg_is_skipped_and_counted(tmp_path, caplog):
     with open(bad, "wb") as handle:
         handle.write(b"\xff\xd8 this is not a jpeg at all")
     cfg = _cfg(0, samples=40)
-    loader = build_loader(cfg, TOY_GEOMETRY, datasets=[("toy", seqs, 1.0)])
+    loader = build_loader(cfg, TOY_GEOMETRY, datasets=[("toy", seqs, 1.0)], processing=PROCESSING)
     with caplog.at_level(logging.WARNING, logger="ltr.data.loader"):
         batches = _batches(loader)
     assert sum(b["template"].shape[0] for b in batches) == 40
@@ -74,15 +76,15 @@ def test_corrupt_jpeg_is_skipped_and_counted(tmp_path, caplog):
 
 def test_bad_split_and_rank():
     with pytest.raises(ValueError, match="split"):
-        build_loader(_cfg(), TOY_GEOMETRY, split="test", datasets=[])
+        build_loader(_cfg(), TOY_GEOMETRY, split="test", datasets=[], processing=PROCESSING)
     with pytest.raises(ValueError, match="rank"):
-        build_loader(_cfg(), TOY_GEOMETRY, rank=2, world_size=2, datasets=[])
+        build_loader(_cfg(), TOY_GEOMETRY, rank=2, world_size=2, datasets=[], processing=PROCESSING)
 
 
 def test_resume_from_a_batch_skips_without_loading(toy_jpeg_sequences):
     """A resumed epoch (set_epoch(e, start_batch=k)) yields exactly the batches k.. of the full epoch."""
     data = [("toy", toy_jpeg_sequences, 1.0)]
-    loader = build_loader(_cfg(0, samples=12), TOY_GEOMETRY, datasets=data)
+    loader = build_loader(_cfg(0, samples=12), TOY_GEOMETRY, datasets=data, processing=PROCESSING)
     loader.set_epoch(2)
     full = _batches(loader)
     loader.set_epoch(2, start_batch=1)

@@ -10,13 +10,16 @@ from ltr.data.__main__ import main
 PLUGIN = '''
 import types
 from common.geometry import Geometry, Grid
-from common.plugins import PluginSpec
+from common.plugins import DebugPanel, PluginSpec
+from ltr_data_helpers import CropProcessing
 
 def build_network(model_cfg):
     return types.SimpleNamespace(geometry=Geometry(64, 128, Grid(9, 8.0, 32.0), Grid(15, 8.0, 8.0), 7))
 
 PLUGIN = PluginSpec(name="datatoy", build_network=build_network, build_actor=None, tracker_class=None,
-                    train_settings="datatoy.train_settings", parameters="datatoy.parameters")
+                    train_settings="datatoy.train_settings", parameters="datatoy.parameters",
+                    build_processing=lambda cfg, geometry: CropProcessing(geometry),
+                    debug_maps=(DebugPanel("template", image="template"), DebugPanel("search", image="search_cur")))
 '''
 SETTING = '''
 from ltr.config import TrainConfig
@@ -64,7 +67,7 @@ def test_show_writes_a_png(shared_data, toy_plugin, tmp_path, capsys):
     assert main(["show", toy_plugin, "default", "--n", "4", "--out", str(out), "--dataset", "folder",
                  "--root", str(shared_data / "sequences" / "otb")]) == 0
     img = cv2.imread(str(out))
-    assert img.shape == (2 * 128, 2 * 3 * 128, 3)
+    assert img.shape == (2 * 128, 2 * 2 * 128, 3)  # 2 x 2 samples, each a row of the 2 declared crops
     assert "wrote 4 samples" in capsys.readouterr().out
 
 

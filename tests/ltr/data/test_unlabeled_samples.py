@@ -1,5 +1,5 @@
-"""Frames without ground truth in the training mix: the sampler's unlabeled triplets, their processing, the loader
-on the shared DAVIS frames, and the actor training only the self-supervised terms on them."""
+"""Frames without ground truth in the training mix: the sampler's unlabeled triplets and the loader on the shared
+DAVIS frames (dctrack's processing of them: tests/plugins/dctrack/test_dctrack_processing.py)."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 
 from common.datasets.base import Sequence
-from ltr.data.config import DataConfig, SamplerConfig
-from ltr.data.frames import FrameCropper
-from ltr.data.processing import TrackingProcessing
+from ltr.data.config import SamplerConfig
 from ltr.data.sampler import SamplingError, TripletSampler
-from ltr_data_helpers import TOY_GEOMETRY, write_sequence
+from ltr_data_helpers import TOY_GEOMETRY, crop_processing, write_sequence
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +50,6 @@ def test_unlabeled_only_dataset_is_sampled_and_too_short_one_is_refused(sequence
         TripletSampler([("u", [short], 1.0)], SamplerConfig())
 
 
-def test_unlabeled_sample_has_no_prior_and_no_targets(sequences):
-    _, unlabeled = sequences
-    data = DataConfig()
-    sampler = TripletSampler([("u", [unlabeled], 1.0)], data.sampler)
-    rng = np.random.default_rng(3)
-    out = TrackingProcessing(data, TOY_GEOMETRY)(sampler.sample(rng), rng, FrameCropper())
-    assert out["labeled"].item() == 0.0 and out["prior_valid"].item() == 0.0
-    assert out["prior"].abs().sum() == 0 and out["cls_target"].sum() == 0 and out["cur_visible"].item() == 0.0
-    assert out["search_prev"].shape == (3, 128, 128) and out["search_prev"].float().std() > 0
-
-
 def test_loader_mixes_the_shared_davis_frames(shared_data, monkeypatch):
     from common.datasets import load_dataset
     from ltr.config import TrainConfig
@@ -73,6 +60,7 @@ def test_loader_mixes_the_shared_davis_frames(shared_data, monkeypatch):
     assert davis and all(s.ground_truth is None for s in davis)
     cfg = TrainConfig(batch_size=8, samples_per_epoch=16)
     cfg.data.num_workers = 0
-    loader = build_loader(cfg, TOY_GEOMETRY, datasets=[("unlabeled", davis, 1.0)])
+    loader = build_loader(cfg, TOY_GEOMETRY, datasets=[("unlabeled", davis, 1.0)],
+                          processing=crop_processing(TOY_GEOMETRY))
     batch = next(iter(loader))
     assert batch["labeled"].sum() == 0 and batch["search_cur"].shape == (8, 3, 128, 128)

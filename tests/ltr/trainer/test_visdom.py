@@ -48,7 +48,7 @@ def test_debug_2_draws_curves_and_samples(tiny_plugin, visdom_server, monkeypatc
                         use_incoming_socket=False)
     for win in ("train/loss", "train/mae", "lr", "epoch/loss", "debug/template", "debug/search_cur", "debug/cls"):
         assert viz.win_exists(win, env="tinyplug_default"), win
-    for win in ("debug/search_prev", "debug/warped_prior"):       # keys the tiny batch/network do not have
+    for win in ("debug/search_prev", "debug/warped_prior"):  # declared, but the tiny batch/network lack the keys
         assert not viz.win_exists(win, env="tinyplug_default"), win
 
 

@@ -6,7 +6,6 @@ import math
 import pytest
 import torch
 
-from common.config import ConfigError
 from dctrack_fakes import fake_batch, tiny_config
 from plugins.dctrack import losses as L
 from plugins.dctrack.actor import build_actor
@@ -125,14 +124,6 @@ def test_warp_prior_loss_is_bce_on_unit_priors_and_l2_on_signed_ones():
     assert L.warp_prior_loss(warped, unit, valid, "l2").item() == pytest.approx(0.75 ** 2, rel=1e-5)
 
 
-def test_prior_kind_mismatch_between_data_and_model_is_refused():
-    cfg = tiny_config("default")
-    cfg.data.prior_kind = "box"
-    net = build_network(cfg.model)
-    with pytest.raises(ConfigError, match="prior_kind"):
-        build_actor(net, cfg)
-
-
 def test_peak_in_target_counts_argmax_inside_the_box():
     from plugins.dctrack.losses import peak_in_target
 
@@ -171,8 +162,8 @@ def test_build_actor_loads_the_pretrained_backbone_and_names_a_missing_file(tmp_
 
 
 def test_global_cycle_shortcut_equals_the_generic_cycle_loss():
-    from ltr.models.correspondence import CorrespondenceModule, warp
-    from ltr.models.cycle import cycle_consistency_loss
+    from plugins.dctrack.correspondence import CorrespondenceModule, warp
+    from plugins.dctrack.cycle import cycle_consistency_loss
     from plugins.dctrack.losses import global_cycle_loss
 
     torch.manual_seed(0)

@@ -30,7 +30,6 @@ def test_every_setting_validates_and_is_documented(setting):
     cfg = load_train_config("dctrack", setting)
     validate_config(cfg)
     assert cfg.setting == setting and cfg.description.strip()
-    assert cfg.data.prior_kind == cfg.model.prior_kind
     assert isinstance(cfg.model, ModelConfig) and isinstance(cfg.loss, LossConfig)
 
 
@@ -130,3 +129,21 @@ def test_tracker_params_validation():
         params = TrackerParams(**{field: value})
         with pytest.raises(ConfigError, match=field):
             validate_config(params)
+
+
+def test_set_model_prior_kind_alone_changes_what_the_data_renders():
+    """One home for the prior kind: ``--set model.prior_kind=direction`` makes the processing render 2 channels."""
+    cfg = tiny_config("default")
+    apply_overrides(cfg, ["model.prior_kind=direction", "batch_size=4", "samples_per_epoch=4", "data.num_workers=0"])
+    net = get_plugin("dctrack").build_network(cfg.model)
+    batch = next(iter(build_loader(cfg, net.geometry)))
+    assert batch["prior"].shape[1] == 2 == net.prior_channels
+    assert not hasattr(cfg.data, "prior_kind")
+
+
+def test_an_old_stored_config_with_a_data_prior_kind_is_upgraded_or_refused():
+    upgrade = get_plugin("dctrack").upgrade_config
+    stored = {"data": {"prior_kind": "box", "num_workers": 1}, "model": {"prior_kind": "box"}}
+    assert upgrade(stored) == {"data": {"num_workers": 1}, "model": {"prior_kind": "box"}}
+    with pytest.raises(ConfigError, match="data.prior_kind 'box' differs from model.prior_kind 'gaussian'"):
+        upgrade({"data": {"prior_kind": "box"}, "model": {"prior_kind": "gaussian"}})

@@ -9,10 +9,10 @@ from common.boxes import from_one_based
 from common.crop import context_side, crop_square
 from common.image_io import read_image
 from dctrack_fakes import tiny_config
-from ltr.data.targets import render_prior
 from plugins.dctrack.export import (TemplateStep, TrackStep, example_inputs, export_onnx, export_program, onnx_available,
                                     save_program)
 from plugins.dctrack.network import build_network
+from plugins.dctrack.priors import render_prior
 from plugins.dctrack.tracker import image_to_tensor
 
 

@@ -132,12 +132,12 @@ def _randomise_batchnorm(net) -> None:
 
 def _maps(net, frames, boxes, dtype):
     """The network's output maps on frame 1 (template and previous crop from frame 0) with ``dtype`` inputs."""
+    from plugins.dctrack.step import frame_step
     from pytracking.benchmark import network_inputs
 
-    inputs = network_inputs(net, frames[:2], boxes[:2], 0.5)
+    inputs = network_inputs(frame_step(net), net, frames[:2], boxes[:2])
     with torch.inference_mode():
-        cur = net.search_features(inputs.searches[0].to(dtype))
-        return net.track_step(inputs.kernels, cur, inputs.first, None, torch.ones(1, dtype=dtype), appearance=False)
+        return inputs.step(inputs.searches[0].to(dtype))
 
 
 @pytest.mark.parametrize("setting", ["default", "quick"])

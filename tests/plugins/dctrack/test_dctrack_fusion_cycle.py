@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ltr.models.correspondence import CorrespondenceModule, warp
-from ltr.models.cycle import cycle_consistency_loss
-from ltr.models.fusion import PriorFusion
-from ltr.models.nonlocal_block import NonLocalBlock
+from plugins.dctrack.correspondence import CorrespondenceModule, warp
+from plugins.dctrack.cycle import cycle_consistency_loss
+from plugins.dctrack.fusion import PriorFusion
+from plugins.dctrack.nonlocal_block import NonLocalBlock
 
 
 
@@ -84,8 +84,8 @@ def test_cycle_loss_gradients_reach_the_embedding():
 
 @pytest.mark.parametrize("radius,size", [(1, (4, 5)), (2, (6, 5))])
 def test_local_cycle_loss_equals_the_dense_definition(radius, size):
-    from ltr.models.correspondence import CorrespondenceModule, warp
-    from ltr.models.cycle import cycle_consistency_loss, local_cycle_loss
+    from plugins.dctrack.correspondence import CorrespondenceModule, warp
+    from plugins.dctrack.cycle import cycle_consistency_loss, local_cycle_loss
 
     torch.manual_seed(0)
     corr = CorrespondenceModule(8, embed_dim=4, radius=radius, temperature=0.5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ltr.models.correspondence import CorrespondenceModule, Window, warp, window_valid_mask
+from plugins.dctrack.correspondence import CorrespondenceModule, Window, warp, window_valid_mask
 
 
 

@@ -9,9 +9,9 @@ from torch import nn
 
 from common.geometry import Grid
 from common.image_io import read_image
-from ltr.models.colorization import LabQuantizer, colorization_loss, rgb_to_lab
-from ltr.models.correspondence import CorrespondenceModule, warp
 from ltr.models.normalize import to_grayscale
+from plugins.dctrack.colorization import LabQuantizer, colorization_loss, rgb_to_lab
+from plugins.dctrack.correspondence import CorrespondenceModule, warp
 
 
 

@@ -1,15 +1,36 @@
-"""Processing: crops placed like the tracker, boxes where the crop geometry says, the prior, flips, SimCLR."""
+"""dctrack's processing: crops placed like the tracker, boxes where the crop geometry says, the prior, flips,
+SimCLR, unlabeled samples."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
 from common.boxes import iou
-from ltr.data.config import DataConfig, NoiseConfig
+from common.datasets.base import Sequence
 from ltr.data.frames import FrameCropper
-from ltr.data.processing import BATCH_KEYS, DegenerateSampleError, TrackingProcessing
+from ltr.data.processing import DegenerateSampleError
 from ltr.data.sampler import TripletSampler
-from ltr.data.targets import render_prior, siamfc_targets
-from ltr_data_helpers import TOY_GEOMETRY, measure_box, tensor_image, write_box_sequence
+from ltr.data.targets import siamfc_targets
+from plugins.dctrack.data_config import DCTrackDataConfig, PriorNoiseConfig
+from plugins.dctrack.priors import render_prior
+from plugins.dctrack.processing import BATCH_KEYS, TrackingProcessing
+
+
+def _data_helpers():
+    """tests/ltr/data/ltr_data_helpers.py (synthetic sequences and the toy geometry), loaded by path."""
+    path = Path(__file__).resolve().parents[2] / "ltr" / "data" / "ltr_data_helpers.py"
+    spec = importlib.util.spec_from_file_location("dctrack_test_data_helpers", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_helpers = _data_helpers()
+TOY_GEOMETRY, measure_box, tensor_image = _helpers.TOY_GEOMETRY, _helpers.measure_box, _helpers.tensor_image
+write_box_sequence, write_sequence = _helpers.write_box_sequence, _helpers.write_sequence
+KIND = "gaussian"
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +38,8 @@ def box_seq(tmp_path_factory):
     return write_box_sequence(tmp_path_factory.mktemp("boxes"), "moving", 16)
 
 
-def _data(**augment) -> DataConfig:
-    d = DataConfig()
+def _data(**augment) -> DCTrackDataConfig:
+    d = DCTrackDataConfig()
     for k, v in dict(brightness=0.0, contrast=0.0, saturation=0.0, hue=0.0, gray_prob=0.0, blur_prob=0.0).items():
         setattr(d.augment, k, v)
     for k, v in augment.items():
@@ -27,12 +48,12 @@ def _data(**augment) -> DataConfig:
     return d
 
 
-def _run(data: DataConfig, seq, seed: int):
+def _run(data: DCTrackDataConfig, seq, seed: int, kind: str = KIND):
     sampler = TripletSampler([("boxes", [seq], 1.0)], data.sampler)
     rng = np.random.default_rng(seed)
     cropper = FrameCropper()
     triplet = sampler.sample(rng)
-    return triplet, TrackingProcessing(data, TOY_GEOMETRY)(triplet, rng, cropper), cropper.transforms
+    return triplet, TrackingProcessing(data, TOY_GEOMETRY, kind)(triplet, rng, cropper), cropper.transforms
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -54,7 +75,7 @@ def test_boxes_land_where_the_crop_geometry_says(box_seq, seed):
 
 def test_current_crop_is_centred_on_the_previous_estimate(box_seq):
     data = _data()
-    data.noise = NoiseConfig.exact()
+    data.noise = PriorNoiseConfig.exact()
     data.sampler.gap_min = data.sampler.gap_max = 3
     triplet, out, (_, p_tf, c_tf) = _run(data, box_seq, 0)
     prev_center = triplet.prev_box[:2] + triplet.prev_box[2:] / 2
@@ -66,13 +87,13 @@ def test_current_crop_is_centred_on_the_previous_estimate(box_seq):
 
 def test_exact_noise_gives_the_exact_prior(box_seq):
     data = _data()
-    data.noise = NoiseConfig.exact()
-    assert data.noise.is_exact() and not NoiseConfig().is_exact()
+    data.noise = PriorNoiseConfig.exact()
+    assert data.noise.is_exact() and not PriorNoiseConfig().is_exact()
     for seed in range(4):
         _, out, _ = _run(data, box_seq, seed)
         assert float(out["prior_valid"]) == 1
         assert out["prior_box"].numpy() == pytest.approx(out["prev_box"].numpy(), abs=1e-5)
-        expected = render_prior(data.prior_kind, out["prev_box"].numpy(), TOY_GEOMETRY.feature)
+        expected = render_prior(KIND, out["prev_box"].numpy(), TOY_GEOMETRY.feature)
         assert np.allclose(out["prior"].numpy(), expected, atol=1e-5)
 
 
@@ -157,4 +178,26 @@ def test_degenerate_box_raises(box_seq):
     triplet = sampler.sample(np.random.default_rng(0))
     triplet.prev_box = np.array([10.0, 10.0, 0.4, 20.0])
     with pytest.raises(DegenerateSampleError, match="degenerate previous box"):
-        TrackingProcessing(data, TOY_GEOMETRY)(triplet, np.random.default_rng(0))
+        TrackingProcessing(data, TOY_GEOMETRY, KIND)(triplet, np.random.default_rng(0))
+
+
+def test_unlabeled_sample_has_no_prior_and_no_targets(tmp_path):
+    raw = write_sequence(tmp_path, "raw", 10, seed=5)
+    unlabeled = Sequence(name="raw", dataset="unlabeled", frames=raw.frames)
+    data = DCTrackDataConfig()
+    sampler = TripletSampler([("u", [unlabeled], 1.0)], data.sampler)
+    rng = np.random.default_rng(3)
+    out = TrackingProcessing(data, TOY_GEOMETRY, KIND)(sampler.sample(rng), rng, FrameCropper())
+    assert out["labeled"].item() == 0.0 and out["prior_valid"].item() == 0.0
+    assert out["prior"].abs().sum() == 0 and out["cls_target"].sum() == 0 and out["cur_visible"].item() == 0.0
+    assert out["search_prev"].shape == (3, 128, 128) and out["search_prev"].float().std() > 0
+
+
+def test_the_prior_kind_is_the_models(box_seq):
+    """The processing renders the kind it is given (``build_processing`` passes ``model.prior_kind``)."""
+    data = _data()
+    data.noise = PriorNoiseConfig.exact()
+    _, out, _ = _run(data, box_seq, 0, kind="direction")
+    assert out["prior"].shape[0] == 2 and out["prior"].min() < 0
+    with pytest.raises(ValueError, match="prior kind must be one of"):
+        TrackingProcessing(data, TOY_GEOMETRY, "blob")
