@@ -3,8 +3,13 @@
     # print a trackers.ini entry for the VOT workspace (append it to <vot-workspace>/trackers.ini):
     python pytracking/adapters/vot_trax.py --write-ini dctrack default
     python pytracking/adapters/vot_trax.py --write-ini dctrack default --ini-file ~/vot-ws/trackers.ini
+    cd ~/vot-ws && vot evaluate dctrack_default && vot analysis dctrack_default   # pip install vot-toolkit
     # the command the toolkit starts (a TraX server on stdin/stdout, or TRAX_IN/TRAX_OUT, or TRAX_SOCKET):
     python pytracking/adapters/vot_trax.py dctrack default
+
+The entry names the checkpoint the tracker loads now (``--checkpoint``) and carries the settings in effect as
+``env_DCTRACK_*`` keys, so the toolkit starts the same tracker without exported variables. The tracker is loaded
+after the TraX handshake: when it cannot load, its error is in the toolkit's log (``<workspace>/logs/``).
 
 The toolkit sends rectangles or polygons in the coordinates of the sequence's groundtruth.txt, whose pixel
 origin is 1 (as the VOT reader of this toolkit assumes); the server converts to 0-based on initialisation and
