@@ -66,22 +66,36 @@ def search_crop(crops: Any) -> Optional[np.ndarray]:
         crops = crops.get("search", next(iter(crops.values()), None) if len(crops) == 1 else None)
     if crops is None:
         return None
-    arr = to_numpy(crops)
+    arr = to_image(crops)
+    return arr if arr.ndim == 3 and arr.shape[2] == 3 else None
+
+
+def to_image(value: Any) -> np.ndarray:
+    """A crop (HxWx3, 3xHxW or 1x3xHxW; numpy or torch, 0-255) as HxWx3 uint8."""
+    arr = to_numpy(value)
     if arr.ndim == 4 and arr.shape[0] == 1:
         arr = arr[0]
     if arr.ndim == 3 and arr.shape[0] == 3 and arr.shape[2] != 3:
         arr = arr.transpose(1, 2, 0)
-    return np.clip(arr, 0, 255).astype(np.uint8) if arr.ndim == 3 and arr.shape[2] == 3 else None
+    return np.clip(arr, 0, 255).astype(np.uint8)
+
+
+def grid_of(size: int, geometry: Any = None) -> Any:
+    """The geometry's score or feature grid with ``size`` cells (None when neither has that size)."""
+    for grid in (getattr(geometry, "score", None), getattr(geometry, "feature", None)):
+        if grid is not None and int(grid.size) == size:
+            return grid
+    return None
 
 
 def map_extent(size: int, crop_side: int, geometry: Any = None) -> tuple[float, float]:
     """(start, end) crop pixels covered by a map of ``size`` cells: from the geometry's score or feature grid
     whose size matches (cell i centred at offset + stride * i), else the whole crop."""
-    for grid in (getattr(geometry, "score", None), getattr(geometry, "feature", None)):
-        if grid is not None and int(grid.size) == size:
-            half = float(grid.stride) / 2
-            return float(grid.offset) - half, float(grid.offset) + float(grid.stride) * (size - 1) + half
-    return 0.0, float(crop_side)
+    grid = grid_of(size, geometry)
+    if grid is None:
+        return 0.0, float(crop_side)
+    half = float(grid.stride) / 2
+    return float(grid.offset) - half, float(grid.offset) + float(grid.stride) * (size - 1) + half
 
 
 def overlay_map(crop: np.ndarray, heat: np.ndarray, geometry: Any = None, alpha: float = 0.5) -> np.ndarray:
@@ -198,18 +212,17 @@ class DebugView:
             tiled = tile_channels(value)
             self.client.heatmap(key, tiled, key)
             if crop is not None and np.squeeze(to_numpy(value)).ndim == 2:
-                placed = "" if self.geometry is not None else " (stretched over the crop)"
+                on_grid = all(grid_of(n, self.geometry) is not None for n in tiled.shape)
+                placed = "" if on_grid else " (stretched over the crop)"
                 self.client.image(f"overlay_{key}", overlay_map(crop, tiled, self.geometry), f"overlay {key}{placed}")
 
     def _show_crops(self, crops: Any) -> None:
         if crops is None:
             return
-        items = crops.items() if isinstance(crops, dict) else enumerate(crops if isinstance(crops, (list, tuple)) else [crops])
-        for name, crop in items:
-            arr = to_numpy(crop)
-            if arr.ndim == 3 and arr.shape[0] == 3 and arr.shape[2] != 3:
-                arr = arr.transpose(1, 2, 0)
-            self.client.image(f"crop_{name}", np.clip(arr, 0, 255).astype(np.uint8), f"crop {name}")
+        if not isinstance(crops, dict):
+            crops = dict(enumerate(crops if isinstance(crops, (list, tuple)) else [crops]))
+        for name, crop in crops.items():
+            self.client.image(f"crop_{name}", to_image(crop), f"crop {name}")
 
 
 def make_debug_view(level: int, env: str = "debug") -> DebugView:
