@@ -22,6 +22,8 @@ class OptimConfig:
     momentum: float = 0.9
     weight_decay: float = 1e-4
     backbone_lr_mult: float = 0.1
+    lr_mults: dict = dataclasses.field(default_factory=dict)  # {"parameter.name.prefix.": lr multiplier}; the
+                                    # longest matching prefix wins over backbone_lr_mult (e.g. a pretrained head)
     warmup_epochs: int = 1
     schedule: str = "cosine"        # cosine | step | constant
     step_milestones: list = dataclasses.field(default_factory=lambda: [10, 15])
@@ -32,6 +34,8 @@ class OptimConfig:
     amp: str = "none"               # none | bf16 | fp16 (fp16 uses a grad scaler; CUDA only)
     unfreeze: dict = dataclasses.field(default_factory=dict)  # {"epoch": [backbone layer names]}
     freeze_backbone: bool = False
+    frozen_norm: list = dataclasses.field(default_factory=list)  # module prefixes (e.g. "backbone") whose batch-norm
+                                    # layers keep their running statistics while training (fine-tuning small data)
 
     def validate(self) -> None:
         require(self.name in ("sgd", "adamw"), f"name must be sgd or adamw, got '{self.name}'")
@@ -39,6 +43,9 @@ class OptimConfig:
         require(self.amp in ("none", "bf16", "fp16"), f"amp must be none, bf16 or fp16, got '{self.amp}'")
         require(self.lr > 0, "lr must be positive")
         require(self.accumulate >= 1, "accumulate must be >= 1")
+        for prefix, mult in self.lr_mults.items():
+            require(isinstance(mult, (int, float)) and mult >= 0,
+                    f"lr_mults['{prefix}'] must be a number >= 0, got {mult!r}")
 
 
 @dataclasses.dataclass

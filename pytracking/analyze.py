@@ -24,6 +24,7 @@ from common.datasets import DatasetError, evaluation_split, load_dataset
 from common.metrics import MISSING_POLICIES, MetricError, PRESETS
 from pytracking.analysis.cache import ScoreCache
 from pytracking.analysis.evaluate import evaluate_result_set
+from pytracking.analysis.paired import compare, comparison_table, run_scores
 from pytracking.analysis.plots import report_plots
 from pytracking.analysis.results import AnalysisError, parse_external, resolve_run
 from pytracking.analysis.tables import attribute_table, json_ready, overall_table, report_dict, sequence_table
@@ -45,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="result files with too few boxes: error (default), repeat the last box, or fail the frames")
     p.add_argument("--results-dir", default=None, help="override the results_dir setting")
     p.add_argument("--report", default=None, help="report name: plots go to <results_dir>/plots/<report>/")
+    p.add_argument("--paired", nargs=2, action="append", default=[], metavar=("A", "B"),
+                   help="paired comparison A - B of two analysed trackers: per-sequence AUC differences, their mean "
+                        "and a bootstrap 95%% interval over sequences and run ids (repeat the flag for more pairs)")
     p.add_argument("--json", default=None, help="also write everything as JSON to this file")
     p.add_argument("--no-sequences", action="store_true", help="do not print the per-sequence table")
     p.add_argument("--no-plots", action="store_true", help="do not write plots")
@@ -60,6 +64,18 @@ def _result_sets(args, results_root: Path) -> list:
     if duplicates:
         raise ValueError(f"tracker names given twice: {', '.join(duplicates)}")
     return sets
+
+
+def _paired_comparisons(pairs: list, reports: list) -> list:
+    """``--paired A B`` comparisons of the analysed trackers (names as in the overall table)."""
+    by_name = {rep.name: rep for rep in reports}
+    out = []
+    for a, b in pairs:
+        unknown = [n for n in (a, b) if n not in by_name]
+        if unknown:
+            raise ValueError(f"--paired: unknown tracker(s) {', '.join(unknown)}; analysed: {', '.join(by_name)}")
+        out.append(compare(a, run_scores(by_name[a]), b, run_scores(by_name[b])))
+    return out
 
 
 def run(args) -> int:
@@ -88,13 +104,17 @@ def run(args) -> int:
     attrs = attribute_table(reports)
     if attrs:
         print("\nper attribute (AUC)\n" + attrs)
+    comparisons = _paired_comparisons(args.paired, reports)
+    if comparisons:
+        print("\npaired comparisons (bootstrap over sequences and run ids)\n" + comparison_table(comparisons))
     if not args.no_plots:
         report = args.report or "_".join([args.dataset] + [s.name.replace("/", "-") for s in sets])[:120]
         paths = report_plots(reports, preset, args.dataset, results_root / "plots" / report)
         print("\nplots: " + ", ".join(str(p) for p in paths))
     if args.json:
-        atomic_write_text(args.json, json.dumps(json_ready(report_dict(reports, preset, args.dataset)), indent=1,
-                                                allow_nan=False))  # strict JSON: null, not NaN
+        data = report_dict(reports, preset, args.dataset)
+        data["paired"] = [c.as_dict() for c in comparisons]
+        atomic_write_text(args.json, json.dumps(json_ready(data), indent=1, allow_nan=False))  # strict: null, not NaN
         print(f"json: {args.json}")
     if cache.enabled:
         print(f"score cache: {cache.hits} hits, {cache.misses} computed ({cache.folder})")

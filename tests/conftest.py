@@ -29,3 +29,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data folder {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+@pytest.fixture
+def one_torch_thread():
+    """torch.set_num_threads(1) for the test, restored afterwards (small ops on a loaded 2-core machine run
+    faster that way). Folders opt in with an autouse fixture that requests it."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -15,20 +15,33 @@ log = logging.getLogger(__name__)
 BACKBONE = "backbone."
 
 
+def _lr_group(name: str, cfg: OptimConfig) -> tuple[str, float]:
+    """(group name, lr multiplier) of a parameter: the longest matching ``lr_mults`` prefix, else backbone / head."""
+    matches = [prefix for prefix in cfg.lr_mults if name.startswith(prefix)]
+    if matches:
+        prefix = max(matches, key=len)
+        return prefix.rstrip("."), float(cfg.lr_mults[prefix])
+    if name.startswith(BACKBONE):
+        return "backbone", cfg.backbone_lr_mult
+    return "head", 1.0
+
+
 def param_groups(network: nn.Module, cfg: OptimConfig, lr: float) -> list[dict]:
-    """Groups by (backbone or not) x (decayed or not); every parameter is included, even frozen ones."""
-    groups: dict[tuple[bool, bool], dict] = {}
+    """Groups by (backbone, head or an ``lr_mults`` prefix) x (decayed or not); every parameter is included, even
+    frozen ones."""
+    groups: dict[tuple[str, bool], dict] = {}
     for name, p in network.named_parameters():
-        backbone = name.startswith(BACKBONE)
+        group, mult = _lr_group(name, cfg)
         decay = p.ndim >= 2
-        key = (backbone, decay)
+        key = (group, decay)
         if key not in groups:
-            base = lr * (cfg.backbone_lr_mult if backbone else 1.0)
+            base = lr * mult
             groups[key] = {"params": [], "lr": base, "initial_lr": base,
                            "weight_decay": cfg.weight_decay if decay else 0.0,
-                           "group": f"{'backbone' if backbone else 'head'}{'' if decay else '_nodecay'}"}
+                           "group": f"{group}{'' if decay else '_nodecay'}"}
         groups[key]["params"].append(p)
-    return [groups[k] for k in sorted(groups)]
+    # Backbone groups last, as before lr_mults existed: a resumed optimiser's state matches its groups by order.
+    return [groups[k] for k in sorted(groups, key=lambda k: (k[0] == "backbone", k))]
 
 
 def build_optimizer(network: nn.Module, cfg: OptimConfig, lr: float) -> torch.optim.Optimizer:
@@ -85,8 +98,20 @@ def apply_freezing(network: nn.Module, cfg: OptimConfig, epoch: int) -> list[str
     return sorted(set(frozen))
 
 
+def check_frozen_norm(network: nn.Module, cfg: OptimConfig) -> None:
+    """Every ``optim.frozen_norm`` prefix must name a module holding batch-norm layers, else ConfigError."""
+    modules = dict(network.named_modules())
+    for prefix in cfg.frozen_norm:
+        module = modules.get(prefix.rstrip("."))
+        if module is None or not any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in module.modules()):
+            tops = sorted({n.split(".")[0] for n in modules if n})
+            raise ConfigError(f"optim.frozen_norm: '{prefix}' names no module with batch-norm layers "
+                              f"(top-level modules: {', '.join(tops)})")
+
+
 def freeze_norm_stats(network: nn.Module, frozen_prefixes: list[str]) -> None:
-    """Put batch-norm layers of frozen backbone parts in eval mode (their running statistics stay fixed)."""
+    """Put batch-norm layers under ``frozen_prefixes`` (frozen backbone parts, ``optim.frozen_norm``) in eval mode:
+    their running statistics stay fixed."""
     if not frozen_prefixes:
         return
     for name, module in network.named_modules():

@@ -27,7 +27,7 @@ from ltr.trainer.amp import Precision
 from ltr.trainer.distributed import (DistEnv, all_reduce_sum, barrier, broadcast_flag, gather_objects,
                                      sync_buffers)
 from ltr.trainer.monitor import Monitor
-from ltr.trainer.optim import apply_freezing, build_optimizer, check_unfreeze, freeze_norm_stats
+from ltr.trainer.optim import apply_freezing, build_optimizer, check_frozen_norm, check_unfreeze, freeze_norm_stats
 from ltr.trainer.run_dir import prune_checkpoints
 from ltr.trainer.schedule import LRSchedule
 from ltr.trainer.visdom_debug import show_sample
@@ -112,6 +112,7 @@ class Trainer:
         self.debug, self.tracking_hook = debug, tracking_hook
         self.precision = Precision(cfg.optim.amp, env.device)
         check_unfreeze(network, cfg.optim)
+        check_frozen_norm(network, cfg.optim)
         (actor if isinstance(actor, nn.Module) else network).to(env.device)
         network.to(env.device)
         self.lr = cfg.optim.lr * env.world_size
@@ -166,7 +167,7 @@ class Trainer:
 
     def _train_mode(self) -> None:
         (self.actor if isinstance(self.actor, nn.Module) else self.network).train()
-        freeze_norm_stats(self.network, self._frozen or [])
+        freeze_norm_stats(self.network, (self._frozen or []) + [p.rstrip(".") for p in self.cfg.optim.frozen_norm])
 
     def _eval_mode(self) -> None:
         (self.actor if isinstance(self.actor, nn.Module) else self.network).eval()

@@ -1,18 +1,19 @@
 """dctrack: a SiamFC++-like Siamese tracker whose previous-frame target prior is warped into the current
 frame by dense correspondence and fused with the correlation features.
 
-Network: ``network.DCTrackNet``; losses: ``actor.DCTrackActor``; online tracker: ``tracker.DCTrackTracker``;
+Network: ``network.DCTrackNet`` (SiamFC++-like base) or ``nano_base.NanoBaseNet`` (NanoTrack v2 base), built by
+``bases.build_network``; losses: ``actor.DCTrackActor``; online tracker: ``tracker.DCTrackTracker``;
 train settings in ``train_settings/``, tracker parameters in ``parameters/``; export in ``export.py``.
 """
 from common.plugins import PluginSpec
 from plugins.dctrack.actor import build_actor
+from plugins.dctrack.bases import build_network
 from plugins.dctrack.data_config import upgrade_config
 from plugins.dctrack.debug_maps import DEBUG_MAPS
-from plugins.dctrack.network import build_network
 from plugins.dctrack.processing import build_processing
 from plugins.dctrack.step import frame_step
 from plugins.dctrack.tracker import DCTrackTracker
-from plugins.dctrack.variants import PARAMETER_VARIANTS, RETIRED, SETTING_VARIANTS
+from plugins.dctrack.variants import PARAMETER_VARIANTS, RETIRED, SETTING_VARIANTS, TWIN
 from pytracking.validation import tracking_validation
 
 PLUGIN = PluginSpec(
@@ -31,4 +32,5 @@ PLUGIN = PluginSpec(
     setting_variants=SETTING_VARIANTS,
     parameter_variants=PARAMETER_VARIANTS,
     retired=RETIRED,
+    twin=TWIN,
 )

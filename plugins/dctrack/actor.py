@@ -64,7 +64,7 @@ class DCTrackActor:
         terms: dict[str, torch.Tensor] = {}
         if self.cfg.tracking_losses:
             terms.update(L.tracking_losses(out, batch, self._tracking_samples(batch, ref), self.cfg.focal_alpha,
-                                           self.cfg.focal_gamma))
+                                           self.cfg.focal_gamma, self.cfg.cls_loss))
         if getattr(net, "uses_prior", False) and not net.cfg.corr.frozen:  # frozen: nothing to train there
             terms.update(self._correspondence_terms(out, batch))
         total = ref.new_zeros(())
@@ -138,7 +138,12 @@ def load_training_weights(network: torch.nn.Module, train_cfg: Any) -> None:
     ``build_network`` needs no file, so a tracking checkpoint loads anywhere."""
     model = train_cfg.model
     pretrained = model.pretrained or getattr(train_cfg, "pretrained", None)
-    if pretrained:
+    if model.base == "nanotrack":
+        if model.base_weights:
+            network.load_base_weights(model.base_weights)
+        else:
+            log.warning("model.base is nanotrack but model.base_weights is not set: the base trains from scratch")
+    elif pretrained:
         network.load_pretrained_backbone(pretrained)
     if model.corr.enabled and model.corr.frozen:
         network.load_correspondence(model.corr.checkpoint)

@@ -14,6 +14,7 @@ from ltr.models.inference import PRECISIONS
 from plugins.dctrack.priors import PRIOR_KINDS
 
 BACKBONES = ("alexnet", "resnet18", "resnet50", "tiny")
+BASES = ("siamfcpp", "nanotrack")
 CONFIDENCE_KINDS = ("peak", "entropy")
 
 
@@ -56,8 +57,17 @@ class FusionConfig:
 
 @dataclasses.dataclass
 class ModelConfig:
-    """The dctrack network: backbone, correlation, correspondence, prior fusion, head."""
+    """The dctrack network: backbone, correlation, correspondence, prior fusion, head.
 
+    ``base`` picks the Siamese tracker under the correspondence branch: ``siamfcpp`` (built from ``backbone``,
+    adapters and head below; trained on GOT-10k-scale data) or ``nanotrack`` (NanoTrack v2's MobileNetV3 trunk and
+    pixel-wise head, fixed sizes 127 / 255, started from the published weights in ``base_weights``; the
+    ``backbone`` / adapter / head fields do not apply to it).
+    """
+
+    base: str = "siamfcpp"
+    base_weights: Optional[str] = None  # nanotrack base: the published nanotrackv2.pth or a nanotrack checkpoint
+                                        # (a path, or a file name under settings' pretrained_dir)
     backbone: str = "alexnet"
     pretrained: Optional[str] = None    # backbone weights: a path, or a file name under settings' pretrained_dir
     template_size: int = 127            # SiamFC++ z_size
@@ -79,6 +89,13 @@ class ModelConfig:
     fusion: FusionConfig = dataclasses.field(default_factory=FusionConfig)
 
     def validate(self) -> None:
+        require(self.base in BASES, f"base must be one of {BASES}, got '{self.base}'")
+        if self.base == "nanotrack":
+            require((self.template_size, self.search_size) == (127, 255),
+                    f"the nanotrack base needs template_size 127 and search_size 255 (its pretrained head is built "
+                    f"for 8x8 template cells), got {self.template_size} / {self.search_size}")
+            require(not self.nonlocal_block and not self.neck_channels,
+                    "the nanotrack base has no non-local block or neck: set nonlocal_block=False, neck_channels=0")
         require(self.backbone in BACKBONES, f"backbone must be one of {BACKBONES}, got '{self.backbone}'")
         require(self.prior_kind in PRIOR_KINDS, f"prior_kind must be one of {PRIOR_KINDS}, got '{self.prior_kind}'")
         require(0 < self.template_size < self.search_size, "need 0 < template_size < search_size")
@@ -110,6 +127,7 @@ class LossConfig:
     warp_prior_loss: str = "bce"        # bce | l2
     colorization: float = 0.1
     cycle: float = 0.1
+    cls_loss: str = "focal"             # focal (SiamFC++) | balanced_bce (NanoTrack / SiamBAN's two-way cross-entropy)
     focal_alpha: float = 0.25
     focal_gamma: float = 2.0
     negatives: str = "all"              # all: every loss on negative pairs | corr_only: only correspondence losses
@@ -118,6 +136,7 @@ class LossConfig:
     def validate(self) -> None:
         for name in ("cls", "ctr", "iou", "appearance_cls", "warp_prior", "colorization", "cycle"):
             require(getattr(self, name) >= 0, f"{name} weight must be >= 0")
+        require(self.cls_loss in ("focal", "balanced_bce"), f"cls_loss must be focal or balanced_bce, got '{self.cls_loss}'")
         require(self.negatives in ("all", "corr_only"), f"negatives must be all or corr_only, got '{self.negatives}'")
         require(self.warp_prior_loss in ("bce", "l2"), f"warp_prior_loss must be bce or l2, got '{self.warp_prior_loss}'")
         require(self.focal_gamma >= 0 and 0 <= self.focal_alpha <= 1, "need focal_gamma >= 0 and 0 <= focal_alpha <= 1")

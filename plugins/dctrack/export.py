@@ -70,7 +70,7 @@ class TrackStep(nn.Module):
         prev = {"feat": prev_feat, "embedding": prev_embedding}
         out = net.track_step({"cls": cls_kernel, "reg": reg_kernel}, cur, prev, prior, prior_valid)
         score = torch.sigmoid(out["cls"]).flatten()
-        weighted = score * torch.sigmoid(out["ctr"]).flatten()
+        weighted = score if out.get("ctr") is None else score * torch.sigmoid(out["ctr"]).flatten()
         boxes = decode_ltrb(out["box"], net.geometry.score)[0]
         w, h = boxes[:, 2].clamp(min=1e-6), boxes[:, 3].clamp(min=1e-6)
         tw, th = target_wh[0].clamp(min=1e-6), target_wh[1].clamp(min=1e-6)

@@ -33,21 +33,42 @@ def focal_cls_loss(logits: torch.Tensor, target: torch.Tensor, samples: torch.Te
     return (per_cell * mask).sum() / num_pos
 
 
+def balanced_bce_loss(logits: torch.Tensor, target: torch.Tensor, samples: torch.Tensor) -> torch.Tensor:
+    """Half the mean BCE over the selected samples' positive cells plus half over their negative cells (the
+    balanced two-way cross-entropy that NanoTrack / SiamBAN were trained with, on the foreground logit)."""
+    per_cell = F.binary_cross_entropy_with_logits(logits[:, 0], target, reduction="none")
+    mask = _expand(samples, target)
+    pos = (target > 0).to(target.dtype) * mask
+    neg = (target <= 0).to(target.dtype) * mask
+    return 0.5 * (per_cell * pos).sum() / pos.sum().clamp(min=1.0) + 0.5 * (per_cell * neg).sum() / neg.sum().clamp(min=1.0)
+
+
+def cls_loss(logits: torch.Tensor, target: torch.Tensor, samples: torch.Tensor, kind: str, alpha: float,
+             gamma: float) -> torch.Tensor:
+    """The classification loss ``kind`` (focal | balanced_bce) of one score map."""
+    if kind == "balanced_bce":
+        return balanced_bce_loss(logits, target, samples)
+    return focal_cls_loss(logits, target, samples, alpha, gamma)
+
+
 def positive_mask(batch: dict, samples: torch.Tensor) -> torch.Tensor:
     """Positive score cells (cls_target > 0) of the selected samples, (B,S,S)."""
     target = batch["cls_target"]
     return (target > 0).to(target.dtype) * _expand(samples, target)
 
 
-def tracking_losses(out: dict, batch: dict, samples: torch.Tensor, alpha: float, gamma: float) -> dict:
-    """cls, ctr, iou and appearance_cls terms (unweighted) on the selected samples."""
+def tracking_losses(out: dict, batch: dict, samples: torch.Tensor, alpha: float, gamma: float,
+                    kind: str = "focal") -> dict:
+    """cls, iou, appearance_cls and (when the network predicts centerness) ctr terms, unweighted, on the selected samples."""
     pos = positive_mask(batch, samples)
-    return {
-        "cls": focal_cls_loss(out["cls"], batch["cls_target"], samples, alpha, gamma),
-        "ctr": centerness_loss(out["ctr"], batch["ctr_target"], pos),
+    terms = {
+        "cls": cls_loss(out["cls"], batch["cls_target"], samples, kind, alpha, gamma),
         "iou": iou_loss(out["box"], batch["box_target"], pos),
-        "appearance_cls": focal_cls_loss(out["cls_appearance"], batch["cls_target"], samples, alpha, gamma),
+        "appearance_cls": cls_loss(out["cls_appearance"], batch["cls_target"], samples, kind, alpha, gamma),
     }
+    if out.get("ctr") is not None:  # a base without a centerness branch (nanotrack) has no ctr term
+        terms["ctr"] = centerness_loss(out["ctr"], batch["ctr_target"], pos)
+    return terms
 
 
 def warp_prior_loss(warped: torch.Tensor, target: torch.Tensor, valid: torch.Tensor, kind: str) -> torch.Tensor:

@@ -70,6 +70,21 @@ class DCTrackNet(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg
+        channels, corr_channels = self._build_base(cfg)
+        self.feat_channels = channels
+        self._check_geometry()
+        self.nonlocal_block = None
+        if cfg.nonlocal_block:
+            self.nonlocal_block = NonLocalBlock(channels if cfg.nonlocal_position == "before_xcorr" else corr_channels)
+        self.prior_channels = prior_channels(cfg.prior_kind) + (2 if cfg.global_direction else 0)
+        self.correspondence = None
+        self.cls_fusion = self.reg_fusion = None
+        if cfg.corr.enabled:
+            self._build_prior_path(cfg, channels, corr_channels)
+
+    def _build_base(self, cfg: ModelConfig) -> tuple[int, int]:
+        """The SiamFC++-like base: backbone, [neck], cls/reg adapters, head, geometry; returns (feature channels,
+        correlation channels)."""
         self.normalizer = ImageNormalizer()
         self.backbone = build_backbone(cfg.backbone)  # pretrained weights: load_pretrained_backbone (build_actor)
         channels = self.backbone.out_channels
@@ -77,7 +92,6 @@ class DCTrackNet(nn.Module):
         if cfg.neck_channels:
             self.neck = nn.Sequential(nn.Conv2d(channels, cfg.neck_channels, 1, bias=False), nn.BatchNorm2d(cfg.neck_channels))
             channels = cfg.neck_channels
-        self.feat_channels = channels
         k, c = cfg.adapter_kernel, cfg.corr_channels
         self.cls_template, self.cls_search = _adapter(channels, c, k), _adapter(channels, c, k)
         self.reg_template, self.reg_search = _adapter(channels, c, k), _adapter(channels, c, k)
@@ -86,16 +100,10 @@ class DCTrackNet(nn.Module):
         self.geometry = compute_geometry(self.backbone, cfg.template_size, cfg.search_size, head_convs=cfg.head_num_convs,
                                          head_kernel=cfg.head_kernel, head_padding=cfg.head_padding, context=cfg.context)
         self.corr_grid = correlation_grid(self.geometry.feature, self.geometry.template_feature_size)
-        self._check_geometry()
-        self.nonlocal_block = NonLocalBlock(channels if cfg.nonlocal_position == "before_xcorr" else c) if cfg.nonlocal_block else None
-        self.prior_channels = prior_channels(cfg.prior_kind) + (2 if cfg.global_direction else 0)
-        self.correspondence = None
-        self.cls_fusion = self.reg_fusion = None
-        if cfg.corr.enabled:
-            self._build_prior_path(cfg, channels, c)
+        return channels, c
 
     def _check_geometry(self) -> None:
-        if self.geometry.template_feature_size < self.cfg.adapter_kernel:
+        if self.geometry.template_feature_size < getattr(self.cfg, "adapter_kernel", 1):
             raise ValueError(f"template features ({self.geometry.template_feature_size}) smaller than the adapter kernel "
                              f"({self.cfg.adapter_kernel}): raise model.template_size or set model.adapter_kernel=1")
         if self.geometry.score.size < 1:
@@ -207,20 +215,33 @@ class DCTrackNet(nn.Module):
         again, and nothing when the head input is the plain correlation. ``appearance=False`` (the tracker
         without debug views) leaves it out where it would cost that extra tower.
         """
-        cls_corr = depthwise_xcorr(self.cls_search(cur["feat"]), kernels["cls"])
-        reg_corr = depthwise_xcorr(self.reg_search(cur["feat"]), kernels["reg"])
+        cls_corr, reg_corr = self.correlate(kernels, cur["feat"])
         out: dict = {}
         cls_in, reg_in = cls_corr, reg_corr
         if self.correspondence is not None and prev is not None:
             cls_in, reg_in = self._fuse_prior(cls_corr, reg_corr, cur, prev, prior, prior_valid, out)
         if self.nonlocal_block is not None and self.cfg.nonlocal_position == "after_fusion":
             cls_in = self.nonlocal_block(cls_in)
-        out["cls"], out["ctr"], out["box"] = self.head(cls_in, reg_in)
+        out["cls"], out["ctr"], out["box"] = self.predict(cls_in, reg_in)
         if cls_in is cls_corr:
             out["cls_appearance"] = out["cls"]
         elif appearance:
-            out["cls_appearance"] = self.head.cls_pred(self.head.cls_tower(cls_corr))
+            out["cls_appearance"] = self.predict_cls(cls_corr)
         return out
+
+    def correlate(self, kernels: dict, feat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Search features -> (cls, reg) correlation maps on ``corr_grid`` (where the prior is fused in)."""
+        cls_corr = depthwise_xcorr(self.cls_search(feat), kernels["cls"])
+        reg_corr = depthwise_xcorr(self.reg_search(feat), kernels["reg"])
+        return cls_corr, reg_corr
+
+    def predict(self, cls_in: torch.Tensor, reg_in: torch.Tensor):
+        """Correlation maps -> (cls logits Bx1xSxS, centerness logits Bx1xSxS or None, l/t/r/b px Bx4xSxS)."""
+        return self.head(cls_in, reg_in)
+
+    def predict_cls(self, cls_in: torch.Tensor) -> torch.Tensor:
+        """The classification logits alone (the template-only 'appearance' score of the plain correlation)."""
+        return self.head.cls_pred(self.head.cls_tower(cls_in))
 
     def _fuse_prior(self, cls_corr, reg_corr, cur, prev, prior, prior_valid, out: dict):
         batch = cls_corr.shape[0]
@@ -295,11 +316,3 @@ def _as_valid(prior_valid, batch: int, like: torch.Tensor) -> torch.Tensor:
     if prior_valid is None:
         return like.new_ones(batch)
     return torch.as_tensor(prior_valid, dtype=like.dtype, device=like.device).reshape(-1).expand(batch)
-
-
-def build_network(model_cfg: ModelConfig) -> DCTrackNet:
-    """Build the dctrack network from its model config section (validated first)."""
-    from common.config import validate_config
-
-    validate_config(model_cfg)
-    return DCTrackNet(model_cfg)

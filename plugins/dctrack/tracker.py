@@ -173,7 +173,7 @@ class DCTrackTracker(Tracker):
         p = self.params
         score_map = torch.sigmoid(out["cls"].float())
         score = score_map.flatten().cpu().numpy()
-        quality = torch.sigmoid(out["ctr"].float()).flatten().cpu().numpy()
+        quality = np.ones_like(score) if out.get("ctr") is None else torch.sigmoid(out["ctr"].float()).flatten().cpu().numpy()
         boxes = decode_ltrb(out["box"].float(), self.geometry.score)[0].cpu().numpy()
         target_crop = self.size * transform.scale
         sel = postprocess.select(score, quality, boxes, target_crop, self.window, p.window_influence, p.penalty_k,

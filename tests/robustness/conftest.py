@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 HERE = Path(__file__).resolve().parent
 for extra in (HERE, HERE.parent / "pytracking"):
@@ -22,12 +21,8 @@ from tmtrack_plugin import write_plugin  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _one_thread():
-    """Keep torch to one thread (2-core machines)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+def _one_thread(one_torch_thread):
+    """Keep torch to one thread on 2-core machines (tests/conftest.py: one_torch_thread)."""
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,8 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 
 @pytest.fixture(autouse=True)
-def single_thread_torch():
-    """torch.set_num_threads(1) for the test, restored afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+def single_thread_torch(one_torch_thread):
+    """Every model test runs with one torch thread (tests/conftest.py: one_torch_thread)."""

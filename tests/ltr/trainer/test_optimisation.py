@@ -44,6 +44,34 @@ def test_parameter_groups(tiny_plugin):
     assert ids == {id(p) for p in net.parameters()}
 
 
+def test_lr_mults_prefixes_override_the_backbone_multiplier(tiny_plugin):
+    net = get_plugin("tinyplug").build_network(load_train_config("tinyplug", "default").model)
+    names = [n for n, _ in net.named_parameters() if not n.startswith("backbone.")]
+    prefix = names[0].split(".")[0] + "."
+    cfg = OptimConfig(backbone_lr_mult=0.1, lr_mults={prefix: 0.25, "backbone.": 0.5})
+    groups = param_groups(net, cfg, 2.0)
+    by_name = {g["group"]: g for g in groups}
+    assert by_name[prefix.rstrip(".")]["lr"] == pytest.approx(0.5)
+    assert by_name["backbone"]["lr"] == pytest.approx(1.0)   # the prefix beats backbone_lr_mult
+    assert [g["group"].startswith("backbone") for g in groups][-1]   # backbone groups stay last (resume order)
+    assert {id(p) for g in groups for p in g["params"]} == {id(p) for p in net.parameters()}
+
+
+def test_frozen_norm_keeps_running_statistics(tiny_plugin):
+    trainer = _trainer(["epochs=1", "samples_per_epoch=16", "batch_size=4", "optim.frozen_norm=[\"backbone.layer1\"]"])
+    bn = trainer.network.backbone.layer1[1]
+    before = bn.running_mean.clone()
+    trainer.fit()
+    assert torch.equal(bn.running_mean, before)           # frozen: eval mode while training
+    moved = _trainer(["epochs=1", "samples_per_epoch=16", "batch_size=4"])
+    bn = moved.network.backbone.layer1[1]
+    before = bn.running_mean.clone()
+    moved.fit()
+    assert not torch.equal(bn.running_mean, before)       # the control: training updates them
+    with pytest.raises(ConfigError, match="frozen_norm.*nope"):
+        _trainer(["epochs=1", "samples_per_epoch=16", "batch_size=4", "optim.frozen_norm=[\"nope\"]"])
+
+
 def _trainer(overrides: list[str]) -> Trainer:
     from common.config import apply_overrides
 

@@ -6,18 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)
-def _few_threads():
-    """Keep the tests light on the shared 2-core machine."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+def _few_threads(one_torch_thread):
+    """Keep the tests light on the shared 2-core machine (tests/conftest.py: one_torch_thread)."""
 
 
 @pytest.fixture(autouse=True)

@@ -86,8 +86,13 @@ def fake_batch(geometry: Geometry, prior_kind: str = "gaussian", batch: int = 2,
 
 
 def tiny_config(setting: str):
-    """Train config of ``setting`` with the model shrunk to the quick (tiny backbone) size, every switch kept."""
+    """Train config of ``setting`` with the model shrunk to the quick (tiny backbone) size, every switch kept
+    (settings on the pretrained nanotrack base keep its fixed sizes, without loading its weights)."""
     from common.plugins import load_train_config
     from plugins.dctrack.train_settings.quick import quick_model
 
-    return quick_model(load_train_config("dctrack", setting))
+    cfg = load_train_config("dctrack", setting)
+    if cfg.model.base == "nanotrack":
+        cfg.model.base_weights = None
+        return cfg
+    return quick_model(cfg)

@@ -11,7 +11,7 @@ from common.image_io import read_image
 from dctrack_fakes import tiny_config
 from plugins.dctrack.export import (TemplateStep, TrackStep, example_inputs, export_onnx, export_program, onnx_available,
                                     save_program)
-from plugins.dctrack.network import build_network
+from plugins.dctrack.bases import build_network
 from plugins.dctrack.priors import render_prior
 from plugins.dctrack.tracker import image_to_tensor
 

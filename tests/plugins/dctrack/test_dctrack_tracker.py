@@ -12,7 +12,7 @@ from common.boxes import from_one_based
 from common.image_io import read_image
 from dctrack_fakes import tiny_config
 from plugins.dctrack.config import TrackerParams
-from plugins.dctrack.network import build_network
+from plugins.dctrack.bases import build_network
 from plugins.dctrack.tracker import DCTrackTracker
 from pytracking.tracker import Tracker, check_output
 

@@ -157,3 +157,24 @@ def test_external_spec_errors(tmp_path):
         parse_external(f"x={tmp_path}@two_based", "otb")
     assert parse_external(f"x={tmp_path}", "otb").one_based
     assert not parse_external(f"x={tmp_path}", "got10k").one_based
+
+
+def test_paired_comparison_through_the_cli(otb, tmp_path, capsys):
+    root, gts = otb
+    for runid in range(2):
+        write_run(_results_root(), "toy", f"good_{runid:03d}", "otb", noisy(gts, 1.0, runid))
+    write_run(_results_root(), "toy", "bad", "otb", noisy(gts, 8.0, 7))
+    out = tmp_path / "paired.json"
+    assert _analyze(root, "--trackers", "toy/good", "toy/bad", "--paired", "toy/good", "toy/bad", "--no-plots",
+                    json_out=out) == 0
+    printed = capsys.readouterr().out
+    assert "paired comparisons" in printed and "toy/good - toy/bad" in printed
+    paired = json.loads(out.read_text())["paired"][0]
+    per_tracker = json.loads(out.read_text())["trackers"]
+    seqs = per_tracker["toy/good"]["per_sequence"]
+    expected = {n: seqs[n]["AUC"] - per_tracker["toy/bad"]["per_sequence"][n]["AUC"] for n in seqs}
+    assert paired["per_sequence"] == pytest.approx(expected)
+    assert paired["runs_a"] == 2 and paired["runs_b"] == 1
+    assert paired["low"] <= paired["mean"] <= paired["high"]
+    assert _analyze(root, "--trackers", "toy/good", "--paired", "toy/good", "toy/nope", "--no-plots") == 2
+    assert "toy/nope" in capsys.readouterr().err
