@@ -28,8 +28,8 @@ import numpy as np
 import torch
 
 from common.atomic import atomic_open
-from common.config import ConfigError
-from common.plugins import upgrade_stored_config
+from common.config import ConfigError, update_from_dict
+from common.plugins import PluginError, get_plugin, load_train_config, upgrade_stored_config
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,6 @@ def stored_config(data: dict) -> dict:
 def quiet_setting_logs(plugin: str) -> Iterator[None]:
     """Hide the INFO messages of ``plugin``'s setting files (e.g. which datasets a run would train on) while a
     checkpoint's configuration is rebuilt: its stored values replace those choices, so they would mislead."""
-    from common.plugins import get_plugin
-
     logger = logging.getLogger(get_plugin(plugin).train_settings)
     before = logger.level
     logger.setLevel(max(before, logging.WARNING))
@@ -148,9 +146,6 @@ def quiet_setting_logs(plugin: str) -> Iterator[None]:
 
 def rebuild_config(data: dict, path: str | Path = "<checkpoint>") -> Any:
     """The plugin's TrainConfig of the checkpoint: the setting's config updated with the stored values."""
-    from common.config import ConfigError, update_from_dict
-    from common.plugins import PluginError, load_train_config
-
     plugin, setting = data.get("plugin"), data.get("setting")
     if not plugin or not setting:
         raise CheckpointError(f"{path}: checkpoint names no plugin/setting")
@@ -190,8 +185,6 @@ def load_weights(network: torch.nn.Module, state: dict, path: str | Path = "<che
 
 def load_network(path: str | Path, device: str = "cpu", plugin: Optional[str] = None) -> tuple[Any, dict]:
     """Rebuild the network of a checkpoint through its plugin and load the weights: ``(network, info)``."""
-    from common.plugins import get_plugin
-
     data = load_checkpoint(path, map_location="cpu")
     if plugin is not None and data.get("plugin") != plugin:
         raise CheckpointError(f"{path}: checkpoint of plugin '{data.get('plugin')}', not '{plugin}'")

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from common.boxes import is_valid_box
-from common.visdom_client import VisdomClient
+from common.visdom_client import VisdomClient, client_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -227,6 +227,4 @@ class DebugView:
 
 def make_debug_view(level: int, env: str = "debug") -> DebugView:
     """A debug view on the visdom server named in settings."""
-    from common.visdom_client import client_from_settings
-
     return DebugView(level, client_from_settings(env))
