@@ -60,6 +60,24 @@ class DebugPanel:
 
 
 @dataclasses.dataclass(frozen=True)
+class Twin:
+    """A plugin's own branch switched off (``PluginSpec.twin``): the ``--set`` overrides that turn any of its train
+    settings into the twin without the branch, and the tracker-parameter overrides that go with that network.
+
+    ``run_training.py --benchmark`` times a setting and its twin at equal batch size; ``benchmark.py
+    --compare-reference`` times the twin's tracker against a plain reference pipeline of the same network.
+    """
+
+    setting_overrides: tuple[str, ...]
+    param_overrides: tuple[str, ...] = ()
+    label: str = "twin"
+
+    def __post_init__(self) -> None:
+        if not self.setting_overrides:
+            raise PluginError("a Twin needs at least one setting override (what it switches off)")
+
+
+@dataclasses.dataclass(frozen=True)
 class PluginSpec:
     """What a tracker plugin provides to the two halves.
 
@@ -79,6 +97,8 @@ class PluginSpec:
     - ``debug_maps``: the ``DebugPanel``s (crops, boxes, maps by batch / output key) the training debug views draw.
     - ``tracking_validation``: the tracking score the trainer logs each ``val.tracking_every_epochs``
       (e.g. ``pytracking.validation``).
+    - ``twin``: the ``Twin`` without the plugin's own branch (training's ``--benchmark`` and the tracking benchmark's
+      ``--compare-reference`` time it).
     """
 
     name: str
@@ -96,6 +116,7 @@ class PluginSpec:
     tracking_validation: Optional[Callable[..., dict]] = None  # (network, train_cfg, epoch) -> {'auc', ...}
     # (params) -> Tracker: an outside implementation of the same tracker (e.g. OpenCV's) that benchmark times alongside
     reference_tracker: Optional[Callable[..., Any]] = None
+    twin: Optional[Twin] = None  # the plugin's own branch switched off: what its extra cost is measured against
     setting_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)    # name -> table row
     parameter_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)  # name -> table row
     retired: Mapping[str, str] = dataclasses.field(default_factory=dict)  # former name -> what replaces it

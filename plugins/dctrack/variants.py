@@ -11,7 +11,7 @@ To add a variant, add a row. A switch on the ``real_cpu`` recipe is the ablation
 """
 from __future__ import annotations
 
-from common.plugins import Variant
+from common.plugins import Twin, Variant
 from plugins.dctrack.train_settings.real_cpu import apply_real_cpu
 
 GT_PRIOR = ("data.noise.prior_center_sigma=0", "data.noise.prior_scale_sigma=0", "data.noise.prior_wrong_object_prob=0")
@@ -59,12 +59,18 @@ ABLATIONS: dict[str, Variant] = {
                              "undistorted crops)."),
 }
 
+# The trimmed AlexNet network that 'default' used before it returned to SiamFC++'s architecture (docs/speed.md):
+# search 287 (15x15 score map), 1x1 adapters, 128-channel towers; 12.1 GFLOP per frame against 17.3.
+SMALL = ("model.search_size=287", "model.adapter_kernel=1", "model.corr_channels=128", "model.head_channels=128")
+
 RECIPES: dict[str, Variant] = {
     "baseline": Variant(("model.corr.enabled=False",),
                         "SiamFC++-like baseline on the same code path: no correspondence, no prior, no prior losses."),
+    "default_small": Variant(SMALL, "default on a trimmed AlexNet network for CPU speed: search 287, 1x1 adapters, "
+                                    "128-channel towers (12.1 GFLOP per frame against SiamFC++'s 17.3; docs/speed.md)."),
     "fast": Variant(("model.backbone=tiny", "model.head_fast=True", "model.corr.embed_dim=32", "model.corr.radius=4"),
                     "A lighter dctrack for speed: the 'tiny' backbone, depth-wise separable head, local attention "
-                    "(radius 4), 32-d embedding, same code path."),
+                    "(radius 4), 32-d embedding, same code path, on default_small's sizes.", base="default_small"),
     "seed_v1": Variant(_prior("box") + EXACT_NOISE + (
         "model.fusion.placement=both", "model.fusion.use_confidence=False", "model.fusion.coord_channels=False",
         "model.fusion.se_gate=False", "loss.negatives=corr_only", "loss.colorization=0"),
@@ -94,6 +100,7 @@ def _tracker_for(setting: str, reason: str, base: str = "default", *extra: str) 
 PARAMETER_VARIANTS: dict[str, Variant] = {
     "baseline": _tracker_for("baseline", "The baseline network: no prior path, so the prior is off.", "default",
                              "use_prior=False"),
+    "default_small": _tracker_for("default_small", "The default post-processing on the trimmed network."),
     "fast": _tracker_for("fast", "The default post-processing on the fast network."),
     "seed_v1": _tracker_for("seed_v1", "The default post-processing on the seed's network."),
     "quick": _tracker_for("quick", "The CPU demo network; lower presence and prior-reset thresholds (a briefly "
@@ -116,3 +123,7 @@ RETIRED: dict[str, str] = {
                 "real_cpu_prior_box", "real_cpu_seed_v1")
     for mode in ("zero", "shift")
 }
+
+# Correspondence off (no prior path, no prior or self-supervised losses) on the same sizes: what the branch's extra
+# cost is measured against (run_training.py --benchmark, benchmark.py --compare-reference).
+TWIN = Twin(("model.corr.enabled=False",), ("use_prior=False",), "correspondence off")

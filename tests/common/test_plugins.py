@@ -229,3 +229,12 @@ def test_retired_names_and_bad_rows_are_clear_errors(variant_plugin):
         load_train_config(name, "loop_a")
     with pytest.raises(PluginError, match=r"unknown train setting 'nope'.*Available: default, loop_a"):
         load_train_config(name, "nope")
+
+
+def test_a_twin_must_switch_something_off():
+    from common.plugins import Twin
+
+    with pytest.raises(PluginError, match="at least one setting override"):
+        Twin(())
+    twin = Twin(("model.branch=False",), ("use_branch=False",), "branch off")
+    assert twin.setting_overrides == ("model.branch=False",) and twin.label == "branch off"
