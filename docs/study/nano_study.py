@@ -18,7 +18,7 @@ unlabeled frames, checkpoint selection reads trainset/val.
 
     .venv/bin/python docs/study/nano_study.py                             # everything (about 1 h on 2 cores)
     .venv/bin/python docs/study/nano_study.py --stages table
-    .venv/bin/python docs/study/nano_study.py --settings cpu_nano --seeds 0 --stages train track table
+    .venv/bin/python docs/study/nano_study.py --runs cpu_nano:0 --stages train track table
 """
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ STAGES = ("train", "track", "opencv", "table")
 PRIOR_CHECKS = ("zero", "shift")
 BASELINE = "cpu_nano_baseline"
 MAIN = "cpu_nano"
+# The control trains nothing (cpu_nano's base is frozen and the control has no correspondence), so one seed of it
+# is all its seeds; the two variants tried after the main result get two seeds each.
+DEFAULT_RUNS = [f"{MAIN}:0,1,2", f"{BASELINE}:0", "cpu_nano_score:0,1", "cpu_nano_se_gate:0,1"]
+
+
+def parse_runs(specs: list) -> dict:
+    """``['cpu_nano:0,1,2', ...]`` -> ``{'cpu_nano': [0, 1, 2], ...}`` (a bare setting name means seed 0)."""
+    runs = {}
+    for spec in specs:
+        name, _, seeds = spec.partition(":")
+        try:
+            runs[name] = [int(s) for s in seeds.split(",")] if seeds else [0]
+        except ValueError:
+            raise SystemExit(f"--runs {spec!r}: seeds must be integers, e.g. {name}:0,1,2") from None
+    return runs
 
 
 def data_environment(data: Path, study: Path) -> dict:
@@ -92,7 +107,7 @@ def stage_train(args, env: dict) -> None:
     """Train every setting x seed that runs.json does not have yet, ``--parallel`` runs at a time (each with
     ``2 / parallel`` torch threads: two single-threaded runs use a 2-core machine better than one with two)."""
     runs = load_runs(args.study)
-    todo = [(s, seed) for s in args.settings for seed in args.seeds if f"{s}/{seed}" not in runs]
+    todo = [(s, seed) for s, seeds in args.runs.items() for seed in seeds if f"{s}/{seed}" not in runs]
     threads = max(1, (os.cpu_count() or 2) // args.parallel)
     run_env = dict(env, OMP_NUM_THREADS=str(threads))
     active: list = []
@@ -139,7 +154,7 @@ def stage_track(args, env: dict) -> None:
     runs = load_runs(args.study)
     for key, info in sorted(runs.items()):
         setting, seed = key.split("/")
-        if setting not in args.settings:
+        if setting not in args.runs:
             continue
         checkpoint = Path(info["run_dir"]) / "best.pth"
         base = ["--checkpoint", checkpoint, "--runid", seed]
@@ -170,7 +185,7 @@ def row_folders(args) -> dict:
     seeds = lambda setting: sorted(int(k.split("/")[1]) for k in runs if k.split("/")[0] == setting)  # noqa: E731
     rows = {"cv2.TrackerNano (ONNX)": ("external", ["nano"]), "OpenCV CSRT": ("external", ["csrt"]),
             "nanotrack plugin": ("results/nanotrack", ["default"])}
-    for setting in args.settings:
+    for setting in args.runs:
         names = [f"{setting}_{s:03d}" for s in seeds(setting)]
         if names:
             rows[setting] = ("results/dctrack", names)
@@ -230,7 +245,7 @@ def stage_table(args) -> str:
     pairs = [(a, b) for a, b in ((MAIN, BASELINE), (MAIN, "nanotrack plugin"), (MAIN, "cv2.TrackerNano (ONNX)"),
                                  (BASELINE, "nanotrack plugin"))
              if a in per_seq and b in per_seq]
-    pairs += [(s, BASELINE) for s in args.settings if s not in (MAIN, BASELINE) and s in per_seq and BASELINE in per_seq]
+    pairs += [(s, BASELINE) for s in args.runs if s not in (MAIN, BASELINE) and s in per_seq and BASELINE in per_seq]
     comparisons = [compare(a, per_seq[a], b, per_seq[b]) for a, b in pairs]
     text = (f"Mean over the {sum(len(s) for s in sequences.values())} held-out targets (OTB protocol); ± is the "
             f"standard deviation over training seeds.\n\n{table}\n\nPaired differences of success AUC (bootstrap "
@@ -246,12 +261,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--study", type=Path, default=REPO / "workspace" / "study_nano", help="study folder")
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data", help="the shared data folder")
-    ap.add_argument("--settings", nargs="+", default=[MAIN, BASELINE], help="dctrack train settings to train/track")
-    ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    ap.add_argument("--runs", nargs="+", default=DEFAULT_RUNS, metavar="SETTING:SEEDS",
+                    help="dctrack train settings and their seeds, e.g. cpu_nano:0,1,2 (default: %(default)s)")
     ap.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES))
     ap.add_argument("--train-set", nargs="*", default=[], metavar="KEY=VALUE", help="--set overrides for training")
     ap.add_argument("--parallel", type=int, default=2, help="training runs at a time (default 2)")
     args = ap.parse_args(argv)
+    args.runs = parse_runs(args.runs)
     args.study = args.study.resolve()
     args.study.mkdir(parents=True, exist_ok=True)
     env = data_environment(args.data.resolve(), args.study)

@@ -12,6 +12,7 @@ To add a variant, add a row. A switch on the ``real_cpu`` recipe is the ablation
 from __future__ import annotations
 
 from common.plugins import Twin, Variant
+from plugins.dctrack.train_settings.cpu_nano import cpu_nano_schedule
 from plugins.dctrack.train_settings.real_cpu import apply_real_cpu
 
 GT_PRIOR = ("data.noise.prior_center_sigma=0", "data.noise.prior_scale_sigma=0", "data.noise.prior_wrong_object_prob=0")
@@ -90,7 +91,24 @@ REAL_CPU: dict[str, Variant] = {
                  "seed_v1")
 }
 
-SETTING_VARIANTS: dict[str, Variant] = {**ABLATIONS, **RECIPES, **REAL_CPU}
+def _on_cpu_nano(overrides: tuple[str, ...], reason: str) -> Variant:
+    # cpu_nano_schedule runs again after the switch: it draws the unlabeled frames only when there is a
+    # correspondence to train.
+    return Variant(overrides, reason, base="cpu_nano", finish=cpu_nano_schedule)
+
+
+CPU_NANO: dict[str, Variant] = {
+    "cpu_nano_baseline": _on_cpu_nano(("model.corr.enabled=False",),
+                                      "cpu_nano's control: the same run with the correspondence off. The base is "
+                                      "frozen, so nothing trains: it is NanoTrack in dctrack's tracker."),
+    "cpu_nano_score": _on_cpu_nano(_prior("score"), "cpu_nano with the previous frame's score map as the prior "
+                                                    "(it carries the tracker's own uncertainty, e.g. under occlusion)."),
+    "cpu_nano_se_gate": _on_cpu_nano(("model.fusion.se_gate=True",),
+                                     "cpu_nano with a squeeze-excitation gate on the fused residual (the network can "
+                                     "scale the prior's contribution per sequence state)."),
+}
+
+SETTING_VARIANTS: dict[str, Variant] = {**ABLATIONS, **RECIPES, **REAL_CPU, **CPU_NANO}
 
 
 def _tracker_for(setting: str, reason: str, base: str = "default", *extra: str) -> Variant:
@@ -98,6 +116,8 @@ def _tracker_for(setting: str, reason: str, base: str = "default", *extra: str) 
 
 
 PARAMETER_VARIANTS: dict[str, Variant] = {
+    **{name: _tracker_for(name, f"cpu_nano's tracker on train setting '{name}'.", "cpu_nano")
+       for name in ("cpu_nano_baseline", "cpu_nano_score", "cpu_nano_se_gate")},
     "baseline": _tracker_for("baseline", "The baseline network: no prior path, so the prior is off.", "default",
                              "use_prior=False"),
     "default_small": _tracker_for("default_small", "The default post-processing on the trimmed network."),
