@@ -41,7 +41,7 @@ def cpu_nano_schedule(cfg: TrainConfig) -> TrainConfig:
     cfg.data.val = [DatasetEntry("got10k", "val")]
     cfg.data.num_workers = 1
     cfg.device = "cpu"
-    cfg.epochs = 6
+    cfg.epochs = 3               # trainset/val AUC was flat after the first epoch in a 6-epoch run (0.733 .. 0.738)
     cfg.samples_per_epoch = 1024
     cfg.batch_size = 16
     o = cfg.optim

@@ -1,10 +1,6 @@
 """The real_cpu recipe: its split is disjoint, every variant differs from it by its one switch, the parameter
-files point at the right run, and the study's aggregation averages exactly the held-out sequences."""
+files point at the right run (the recipe of the earlier, retired real-video study; docs/results.md)."""
 from __future__ import annotations
-
-import json
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +8,6 @@ from common.config import diff_configs, validate_config
 from common.plugins import get_plugin, load_parameters, load_train_config, parameter_names
 from plugins.dctrack.train_settings.real_cpu import apply_real_cpu
 
-REPO = Path(__file__).resolve().parents[3]
 SPEC = get_plugin("dctrack")
 VARIANTS = sorted(n for n, row in SPEC.setting_variants.items() if row.finish is apply_real_cpu)
 
@@ -81,36 +76,3 @@ def test_parameter_sets_point_at_their_run(param):
     params = load_parameters("dctrack", param)
     assert (params.train_setting, params.checkpoint) == (param, "latest")
     assert params.use_prior == _setting(param).model.corr.enabled
-
-
-def test_aggregate_averages_heldout_sequences_only(tmp_path):
-    sys.path.insert(0, str(REPO / "docs" / "study"))
-    import aggregate
-
-    def rep(values):
-        return {"per_sequence": {s: {"AUC": v, "P": v, "AO": v} for s, v in values.items()}}
-
-    (tmp_path / "otb.json").write_text(json.dumps({"dataset": "otb", "trackers": {
-        "A": rep({"Couple": 0.1, "Crossing": 0.2, "Football1": 0.3, "David": 1.0}), "B": rep({"Couple": 0.5})}}))
-    (tmp_path / "vot.json").write_text(json.dumps({"dataset": "vot", "trackers": {"A": rep({"bag": 0.4})}}))
-    (tmp_path / "uav123.json").write_text(json.dumps({"dataset": "uav123", "trackers": {"A": rep({"wakeboard7": 0.5})}}))
-    rows, incomplete = aggregate.summarise(aggregate.collect(sorted(tmp_path.glob("*.json"))))
-    assert incomplete == ["B"]
-    assert rows[2].startswith("| A | 0.300 | 0.300 | 0.300 |")  # David (a training sequence) is not averaged
-
-
-def test_aggregate_across_seeds_reports_mean_and_sample_std(tmp_path):
-    sys.path.insert(0, str(REPO / "docs" / "study"))
-    import aggregate
-
-    def write(folder: Path, value: float) -> None:
-        (folder / "analysis").mkdir(parents=True)
-        for dataset, seqs in (("otb", ["Couple", "Crossing", "Football1"]), ("vot", ["bag"]), ("uav123", ["wakeboard7"])):
-            per = {s: {"AUC": value, "P": value, "AO": value} for s in seqs}
-            (folder / "analysis" / f"{dataset}.json").write_text(json.dumps(
-                {"dataset": dataset, "trackers": {"A": {"per_sequence": per}}}))
-
-    write(tmp_path / "s0", 0.2)
-    write(tmp_path / "s1", 0.4)
-    rows = aggregate.across_seeds([tmp_path / "s0", tmp_path / "s1"])
-    assert rows[2].startswith("| A | 2 | 0.300 ± 0.141 |")
