@@ -77,12 +77,13 @@ def warp(attention: Attention, prev_map: torch.Tensor) -> torch.Tensor:
     b, c, h, w = prev_map.shape
     if (h, w) != (win.height, win.width):
         raise ValueError(f"warp: map is {h}x{w} but the attention was computed on {win.height}x{win.width} cells")
-    weights = attention.weights.to(prev_map.dtype)
+    # float32: the attention is computed in float32 (see ``attend``), and small bfloat16 matmuls are slower on CPUs
+    weights, source = attention.weights.float(), prev_map.float()
     if win.radius is None:
-        out = torch.einsum("bcm,bnm->bcn", prev_map.reshape(b, c, h * w), weights)
+        out = torch.einsum("bcm,bnm->bcn", source.reshape(b, c, h * w), weights)
     else:
-        out = torch.einsum("bckn,bnk->bcn", _unfold_window(prev_map, win.radius), weights)
-    return out.reshape(b, c, h, w).contiguous()
+        out = torch.einsum("bckn,bnk->bcn", _unfold_window(source, win.radius), weights)
+    return out.reshape(b, c, h, w).to(prev_map.dtype).contiguous()
 
 
 def attention_confidence(weights: torch.Tensor, valid: torch.Tensor | None, window: Window, kind: str) -> torch.Tensor:
@@ -148,6 +149,9 @@ class CorrespondenceModule(nn.Module):
             raise ValueError(f"current and previous embeddings differ: {tuple(cur_emb.shape)} vs {tuple(prev_emb.shape)}")
         b, d, h, w = cur_emb.shape
         window = Window(self.radius, h, w)
+        # float32 whatever the network's dtype: a softmax over H*W cells at temperature 0.07 needs the precision,
+        # and these small matmuls run faster in float32 than in bfloat16 on CPUs
+        cur_emb, prev_emb = cur_emb.float(), prev_emb.float()
         cur = cur_emb.reshape(b, d, h * w)
         if self.radius is None:
             logits = torch.einsum("bdn,bdm->bnm", cur, prev_emb.reshape(b, d, h * w))
