@@ -131,6 +131,19 @@ def _resize_window(image: np.ndarray, ox: int, oy: int, n: int, out_size: int, p
     return cv2.resize(window, (out_size, out_size), interpolation=cv2.INTER_LINEAR)
 
 
+def crop_window(image: np.ndarray, x0: int, y0: int, side: int, out_size: int,
+                pad_value=None) -> tuple[np.ndarray, CropTransform]:
+    """The ``side`` x ``side`` window whose top-left pixel is integer ``(x0, y0)`` (padded with ``pad_value``, default
+    the image mean), resized to ``out_size``: for trackers that place their crop on whole pixels themselves."""
+    side = int(side)
+    if side < 1:
+        raise ValueError(f"crop side must be at least one pixel, got {side}")
+    if pad_value is None:
+        pad_value = image_mean(image)
+    crop = _resize_window(image, int(x0), int(y0), side, int(out_size), pad_value)
+    return crop, CropTransform(float(x0), float(y0), out_size / side, int(out_size))
+
+
 def crop_snapped(image: np.ndarray, center, side: float, out_size: int, pad_value=None, reduction: int = 1,
                  offset=(0, 0)) -> tuple[np.ndarray, CropTransform]:
     """Fast ``crop_square``: the window is snapped to whole pixels of ``image`` and resized (no general warp).

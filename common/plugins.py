@@ -114,8 +114,8 @@ class PluginSpec:
     upgrade_config: Optional[Callable[[dict], dict]] = None  # a stored config of an older run -> today's layout
     frame_step: Optional[Callable[[Any], Any]] = None  # network -> step: prepare(template, search); step(search)
     tracking_validation: Optional[Callable[..., dict]] = None  # (network, train_cfg, epoch) -> {'auc', ...}
-    # (params) -> Tracker: an outside implementation of the same tracker (e.g. OpenCV's) that benchmark times alongside
-    reference_tracker: Optional[Callable[..., Any]] = None
+    # (params) -> Tracker: a peer, an outside implementation of the same tracker (e.g. OpenCV's) benchmark times alongside
+    peer_tracker: Optional[Callable[..., Any]] = None
     twin: Optional[Twin] = None  # the plugin's own branch switched off: what its extra cost is measured against
     setting_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)    # name -> table row
     parameter_variants: Mapping[str, "Variant"] = dataclasses.field(default_factory=dict)  # name -> table row

@@ -67,7 +67,15 @@ def _workspace_dir() -> Path:
 
 
 def find_tracker_checkpoint(plugin: str, param: str, params: Any) -> Path:
-    """The checkpoint of the training run named by ``params.train_setting`` (``params.checkpoint``: best|latest)."""
+    """The checkpoint of the training run named by ``params.train_setting`` (``params.checkpoint``: best|latest).
+
+    Parameters may supply their own checkpoint with a ``provide_checkpoint() -> path or None`` method (e.g. published
+    weights imported on first use); None falls through to the training run's checkpoint.
+    """
+    provide = getattr(params, "provide_checkpoint", None)
+    provided = provide() if callable(provide) else None
+    if provided is not None:
+        return Path(provided)
     setting = getattr(params, "train_setting", None)
     which = getattr(params, "checkpoint", "best") or "best"
     if which not in ("best", "latest"):  # the parameters name a checkpoint file (absolute or in the workspace)

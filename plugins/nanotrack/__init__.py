@@ -3,20 +3,34 @@
 Network: ``network.NanoTrackNet``; weights importer: ``weights``; train settings in ``train_settings/``,
 tracker parameters in ``parameters/``.
 """
-from common.plugins import PluginSpec
+from common.plugins import PluginSpec, Variant
 from plugins.nanotrack.network import build_network
+from plugins.nanotrack.opencv_peer import peer_tracker
+from plugins.nanotrack.tracker import NanoTrackTracker
+
+PARAMETER_VARIANTS = {
+    "exact": Variant(("decode=exact",),
+                     "cv2.TrackerNano's crops, boxes decoded through the crop's own transform: removes its 0.5-1.5 px "
+                     "right/down offset (the oracle test's geometry)."),
+    "published": Variant(("window_influence=0.49", "penalty_k=0.15", "size_lr=0.385", "window_sqrt=False",
+                          "scale_reference=size", "pad_mean=first", "decode=exact"),
+                         "The published Python tracker's values (SiamTrackers NanoTrack configv2.yaml) and scale "
+                         "penalty, plain Hann window, first-frame mean padding, exact decoding."),
+}
 
 
 def _not_yet(*_args, **_kwargs):
-    raise NotImplementedError("nanotrack: the online tracker and the actor are not built yet (issue #16, milestone 2/3)")
+    raise NotImplementedError("nanotrack: the training actor is not built yet (issue #16, milestone 3)")
 
 
 PLUGIN = PluginSpec(
     name="nanotrack",
     build_network=build_network,
     build_actor=_not_yet,
-    tracker_class=_not_yet,
+    tracker_class=NanoTrackTracker,
     train_settings="plugins.nanotrack.train_settings",
     parameters="plugins.nanotrack.parameters",
     description="NanoTrack v2 from its published weights (MobileNetV3-small + pixel-wise correlation head)",
+    parameter_variants=PARAMETER_VARIANTS,
+    peer_tracker=peer_tracker,
 )

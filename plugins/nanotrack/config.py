@@ -40,3 +40,67 @@ class LossConfig:
     def validate(self) -> None:
         require(self.cls >= 0 and self.iou >= 0, "loss weights must be >= 0")
         require(self.iou_kind in ("linear", "log", "giou"), f"iou_kind must be linear, log or giou, got '{self.iou_kind}'")
+
+
+ROUNDINGS = ("opencv", "exact")
+
+
+@dataclasses.dataclass
+class TrackerParams:
+    """Online tracker parameters (a parameter file builds one).
+
+    Defaults reproduce OpenCV 5.0's ``cv2.TrackerNano`` (modules/video/src/tracking/tracker_nano.cpp): window
+    influence 0.455, penalty_k 0.055, lr 0.37, context 0.5, square-rooted Hann window, crops padded with the current
+    frame's mean, the crop placed on whole pixels and the result decoded as it does (``crop``/``decode`` = opencv),
+    and its scale penalty, which compares the candidates' padded size with the padded size of the target *position*
+    (``scale_reference = position``). The published Python tracker (SiamTrackers NanoTrack, configv2.yaml: 0.490 /
+    0.150 / 0.385) compares with the target size and uses the plain Hann window: see parameters/published.py.
+    """
+
+    train_setting: str = ""             # "": the published weights (``weights``); else that training run's checkpoint
+    checkpoint: str = "best"            # best | latest checkpoint of the train_setting's latest run
+    weights: str = PUBLISHED_WEIGHTS    # imported on first use into <workspace>/imported/nanotrack/
+    device: str = "auto"                # auto | cpu | cuda
+    precision: str = "float32"          # float32 | bfloat16 | auto (see ltr.models.inference)
+    context: float = 0.5
+    window_influence: float = 0.455
+    penalty_k: float = 0.055
+    size_lr: float = 0.37
+    min_size: float = 10.0              # smallest box side in image pixels (both trackers: 10)
+    present_threshold: float = 0.3      # fg probability at the chosen cell below which 'present' is False
+    window_sqrt: bool = True            # OpenCV's createHanningWindow takes the square root of the outer product
+    scale_reference: str = "position"   # position (cv2.TrackerNano) | size (the published Python tracker)
+    pad_mean: str = "frame"             # frame: mean of the frame being cropped (OpenCV) | first: of the first frame
+    crop: str = "opencv"                # opencv: integer window as cv2.TrackerNano places it | exact: sub-pixel crop
+    decode: str = "opencv"              # opencv: the crop is taken as centred on the target, scale 127 / s_z |
+                                        # exact: through the crop's own transform
+    debug: int = 0                      # 0 none | 1 score maps | 2 + the search crop
+
+    def validate(self) -> None:
+        from ltr.models.inference import PRECISIONS
+        from pytracking.postprocess import validate_postprocess
+
+        require(self.checkpoint in ("best", "latest"),
+                f"checkpoint must be best or latest (pass a file with --checkpoint), got '{self.checkpoint}'")
+        require(self.device in ("auto", "cpu", "cuda"), f"device must be auto, cpu or cuda, got '{self.device}'")
+        require(self.precision in PRECISIONS, f"precision must be one of {tuple(PRECISIONS)}, got '{self.precision}'")
+        validate_postprocess(self)
+        require(self.context >= 0, f"context must be >= 0, got {self.context}")
+        require(self.scale_reference in ("position", "size"),
+                f"scale_reference must be position or size, got '{self.scale_reference}'")
+        require(self.pad_mean in ("frame", "first"), f"pad_mean must be frame or first, got '{self.pad_mean}'")
+        require(self.crop in ROUNDINGS and self.decode in ROUNDINGS, f"crop and decode must be one of {ROUNDINGS}")
+        require(self.debug >= 0, "debug must be >= 0")
+
+    def provide_checkpoint(self):
+        """The checkpoint of the published ``weights`` (imported once into the workspace) when no train_setting is
+        named; None otherwise (the run's checkpoint is then found as for every plugin)."""
+        if self.train_setting:
+            return None
+        from pytracking.api import CheckpointNotFound
+        from plugins.nanotrack.weights import import_published
+
+        try:
+            return import_published(self.weights)
+        except FileNotFoundError as exc:
+            raise CheckpointNotFound(str(exc)) from None

@@ -94,7 +94,9 @@ def _checkpoint_payload(state: dict, source: Path, sha: str) -> dict:
     from common.plugins import load_train_config
 
     cfg = load_train_config(PLUGIN_NAME, IMPORT_SETTING)
-    return {"plugin": PLUGIN_NAME, "setting": IMPORT_SETTING, "config_json": json.dumps(to_dict(cfg)),
+    # only the model section: what rebuilds the network (the rest of a train config is not part of the weights)
+    config = {"model": to_dict(cfg.model)}
+    return {"plugin": PLUGIN_NAME, "setting": IMPORT_SETTING, "config_json": json.dumps(config),
             "code_version": "published", "epoch": 0, "batch_in_epoch": 0, "iteration": 0, "network": state,
             "optimizer": None, "scheduler": None, "scaler": None, "rng": None, "metrics": {}, "best": None,
             "date": time.strftime("%Y-%m-%dT%H:%M:%S"), "world_size": 1,
