@@ -10,11 +10,16 @@ import os
 import shlex
 import sys
 
-from common.checkpoint import CheckpointError
-from common.config import ConfigError
-from common.plugins import PluginError, available_plugins, get_plugin, list_modules, setting_names
-from ltr.trainer.launch import RunOptions, train
-from settings import SettingsError
+# Set before anything loads torch (libgomp reads it once, when it is loaded): idle OpenMP threads sleep instead of
+# spinning. On a shared or oversubscribed CPU spinning threads starve each other and the data workers (docs/speed.md:
+# training 2-5x faster with it at load 10 on 2 cores). OMP_WAIT_POLICY=ACTIVE in the environment restores spinning.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from common.checkpoint import CheckpointError  # noqa: E402  (after the OpenMP policy)
+from common.config import ConfigError  # noqa: E402
+from common.plugins import PluginError, available_plugins, get_plugin, list_modules, setting_names  # noqa: E402
+from ltr.trainer.launch import RunOptions, train  # noqa: E402
+from settings import SettingsError  # noqa: E402
 
 log = logging.getLogger("ltr.run_training")
 
@@ -65,12 +70,29 @@ def _setup_logging() -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
 
 
-def _print_benchmark(rows: list[dict]) -> None:
-    print(f"{'mode':<18}{'it/s':>10}{'samples/s':>12}{'ms/it':>10}")
+def _print_rows(rows: list[dict], title: str = "") -> None:
+    if title:
+        print(title)
+    print(f"{'mode':<18}{'it/s':>10}{'samples/s':>12}{'ms/it':>10}{'ms/sample':>11}")
     for r in rows:
-        print(f"{r['mode']:<18}{r['it_per_s']:>10.2f}{r['samples_per_s']:>12.1f}{r['ms_per_it']:>10.1f}")
+        print(f"{r['mode']:<18}{r['it_per_s']:>10.2f}{r['samples_per_s']:>12.1f}{r['ms_per_it']:>10.1f}"
+              f"{r['ms_per_sample']:>11.2f}")
     if len(rows) == 2 and rows[0]["it_per_s"] < 0.8 * rows[1]["it_per_s"]:
         print("the data loader stalls the GPU/CPU: raise --workers or simplify the data pipeline")
+
+
+def _print_benchmark(result: dict, setting: str) -> None:
+    """The setting's rows, its twin's (the plugin's own branch off, same batch size) and the ratio per sample."""
+    twin = result.get("twin")
+    _print_rows(result["benchmark"], f"{setting}:" if twin else "")
+    if twin:
+        _print_rows(twin["rows"], f"twin ({twin['label']}: --set {' '.join(twin['overrides'])}), same batch size:")
+        for mine, base in zip(result["benchmark"], twin["rows"]):
+            print(f"{setting} / twin, {mine['mode']}: {mine['ms_per_sample']:.2f} / {base['ms_per_sample']:.2f} "
+                  f"ms per sample = {mine['ms_per_sample'] / base['ms_per_sample']:.2f}x")
+    m = result.get("machine", {})
+    print(f"torch threads {m.get('torch_threads')}, {m.get('cpu_count')} cores, OMP_WAIT_POLICY "
+          f"{m.get('omp_wait_policy')}, load average {m.get('load_average', '?')}")
 
 
 def _command_line(argv: list[str] | None) -> str:
@@ -104,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted; continue with --resume auto", file=sys.stderr)
         return 130
     if "benchmark" in result:
-        _print_benchmark(result["benchmark"])
+        _print_benchmark(result, args.setting)
     elif int(os.environ.get("RANK", "0")) == 0:
         print(f"done: {result['epoch']} epochs, {result['iteration']} iterations; checkpoints in {result['run_dir']}")
     return 0

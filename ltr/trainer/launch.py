@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
-import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,7 +21,8 @@ from ltr.trainer.amp import Precision
 from ltr.trainer.distributed import DistEnv, init_distributed, shutdown
 from ltr.trainer.resume import ResumePlan, plan_resume
 from ltr.trainer.run_dir import machine_paths, write_run_files
-from ltr.trainer.trainer import TrackingHook, Trainer, batch_size_of, epoch_iterator, move_batch
+from ltr.trainer.throughput import machine_state, run_benchmark, run_pair
+from ltr.trainer.trainer import TrackingHook, Trainer
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,7 @@ def train(opts: RunOptions) -> dict:
     try:
         _log_effective(cfg, env)
         if opts.benchmark:
-            trainer = prepare(opts, cfg, env, None)
-            return {"benchmark": run_benchmark(trainer, opts.benchmark)}
+            return benchmark(opts, cfg, env)
         plan = _share_plan(env, opts, cfg)
         hook = tracking_hook_of(get_plugin(cfg.plugin), cfg)
         trainer = prepare(opts, cfg, env, plan.run_dir if env.is_main else None, hook)
@@ -186,46 +185,14 @@ def _announce(plan: ResumePlan, trainer: Trainer, cfg: Any, env: DistEnv, opts: 
         trainer.monitor.note(f"config change (forced): {change}")
 
 
-def _timed_steps(trainer: Trainer, batches: Any, n: int) -> tuple[float, int]:
-    """Seconds and samples for ``n`` optimiser steps over ``batches`` (an iterator of device batches)."""
-    device = trainer.env.device
-    samples = 0
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        batch = next(batches)
-        samples += batch_size_of(batch)
-        trainer.micro_step(batch, 1, sync=True)
-        trainer.optimizer_step()
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
-    return time.perf_counter() - t0, samples
-
-
-def _loader_batches(trainer: Trainer) -> Any:
-    epoch = 1
-    while True:
-        for batch in epoch_iterator(trainer.train_loader, epoch, 0):
-            yield move_batch(batch, trainer.env.device)
-        epoch += 1
-
-
-def run_benchmark(trainer: Trainer, n: int) -> list[dict]:
-    """Training iterations/s over ``n`` steps with the data loader and with one batch kept in memory."""
-    trainer._set_epoch_freezing(1)
-    trainer._train_mode()
-    rows = []
-    loader_batches = _loader_batches(trainer)
-    first = next(loader_batches)
-    _timed_steps(trainer, iter([first, first]), 2)  # warm-up (allocations, autotuning)
-    for mode, batches in (("data loader", loader_batches), ("batch in memory", _repeat(first))):
-        seconds, samples = _timed_steps(trainer, batches, n)
-        rows.append({"mode": mode, "iterations": n, "it_per_s": n / seconds, "samples_per_s": samples / seconds,
-                     "ms_per_it": 1000 * seconds / n})
-    return rows
-
-
-def _repeat(batch: Any) -> Any:
-    while True:
-        yield batch
+def benchmark(opts: RunOptions, cfg: Any, env: DistEnv) -> dict:
+    """``--benchmark N``: the setting's rows and, when the plugin declares a twin, the twin's at the same batch size
+    (``{'benchmark': rows, 'twin': {'label', 'overrides', 'rows'}, 'machine': ...}``)."""
+    twin = get_plugin(cfg.plugin).twin
+    trainer = prepare(opts, cfg, env, None)
+    if twin is None:
+        return {"benchmark": run_benchmark(trainer, opts.benchmark), "machine": machine_state()}
+    twin_cfg = validate_config(apply_overrides(build_config(opts), list(twin.setting_overrides)))
+    rows, twin_rows = run_pair(trainer, prepare(opts, twin_cfg, env, None), opts.benchmark)
+    return {"benchmark": rows, "twin": {"label": twin.label, "overrides": list(twin.setting_overrides),
+                                        "rows": twin_rows}, "machine": machine_state()}

@@ -75,6 +75,42 @@ def test_json_on_real_sequence_with_baseline_and_conv(tmp_path, shared_data, mon
     assert bb["gflop_per_frame"] > 0 and bb["efficiency"] == pytest.approx(bb["gflops"] / conv["best_gflops"])
 
 
+def test_compare_reference_times_the_twin_and_a_plain_pipeline_of_the_same_network(tmp_path, capsys):
+    result = _run(tmp_path, "--sequence", "synthetic", "--compare-reference")
+    ref = result["reference"]
+    auto = str(inference_dtype("auto", "cpu")).replace("torch.", "")
+    rows = ref["rows"]
+    assert [r["dtype"] for r in rows] == [auto, "float32", "float32"]
+    assert rows[0]["label"] == f"dctrack (correspondence off), {auto}" and rows[-1]["label"].startswith("reference")
+    for row in rows[:2]:
+        assert row["speedup"] == pytest.approx(rows[-1]["tracker_step_ms"] / row["tracker_step_ms"])
+    assert "speedup" not in rows[-1] and ref["gflop_per_frame"] > 0 and len(ref["load_average"]) == 3
+    assert "speed-up" in capsys.readouterr().out
+
+
+def test_reference_pipeline_runs_the_network_as_trained(tmp_path):
+    """The reference keeps BatchNorm and float32 NCHW weights, and tracks a synthetic sequence to finite boxes."""
+    from common.datasets import load_dataset
+    from common.plugins import get_plugin
+    from pytracking.speed.reference import ReferencePipeline
+    from pytracking.speed.subjects import random_weights_network
+
+    net = random_weights_network("dctrack", "quick", "cpu", ("model.corr.enabled=False",))
+    ref = ReferencePipeline(net, get_plugin("dctrack").frame_step)
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in ref.network.modules())
+    assert all(p.dtype == torch.float32 for p in ref.network.parameters())
+    seq = load_dataset("synthetic", "test")[0]
+    ref.initialize(seq.frame(0), seq.ground_truth[0])
+    for i in (1, 2, 3):
+        out = ref.track(seq.frame(i))
+        assert len(out["box"]) == 4 and all(map(lambda v: v == v, out["box"])) and out["box"][2] >= 4
+
+
+def test_compare_reference_needs_random_weights(capsys):
+    assert benchmark.main(["dctrack", "quick", "--compare-reference", "--sequence", "synthetic", "--threads", "1"]) == 2
+    assert "--random-weights" in capsys.readouterr().err
+
+
 def test_conv_flops_counts_every_convolution():
     conv = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.Conv2d(8, 8, 3, groups=4, padding=1))
     x = torch.zeros(1, 3, 10, 10)
@@ -98,5 +134,6 @@ def test_script_runs_from_the_command_line():
     proc = subprocess.run([sys.executable, str(REPO / "pytracking" / "benchmark.py"), "--help"], capture_output=True,
                           text=True, cwd=REPO, timeout=60)
     assert proc.returncode == 0
-    for flag in ("--random-weights", "--compare-baseline", "--conv-throughput", "--json", "--sequence", "--threads"):
+    for flag in ("--random-weights", "--compare-baseline", "--compare-reference", "--conv-throughput", "--json",
+                 "--sequence", "--threads"):
         assert flag in proc.stdout

@@ -52,3 +52,21 @@ def test_benchmark_prints_a_table(tiny_plugin, workspace, capsys):
     rows = [line.split() for line in out.splitlines() if line.startswith(("data loader", "batch in memory"))]
     assert len(rows) == 2 and all(float(r[-3]) > 0 for r in rows)
     assert not (workspace / "checkpoints").exists()          # a benchmark writes no run folder
+
+
+def test_benchmark_times_the_plugins_twin_at_the_same_batch_size(tiny_plugin, workspace, capsys, monkeypatch):
+    """A plugin that declares a twin (its own branch off) gets both rows and the per-sample ratio."""
+    import dataclasses
+    import sys
+
+    from common.plugins import Twin, get_plugin
+
+    spec = get_plugin(tiny_plugin)
+    monkeypatch.setattr(sys.modules[tiny_plugin], "PLUGIN",
+                        dataclasses.replace(spec, twin=Twin(("model.hidden=4",), label="narrow")))
+    assert main([tiny_plugin, "default", "--benchmark", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "twin (narrow: --set model.hidden=4), same batch size:" in out
+    ratios = [line for line in out.splitlines() if line.startswith("default / twin")]
+    assert len(ratios) == 2 and all(line.rstrip().endswith("x") for line in ratios)
+    assert "load average" in out and not (workspace / "checkpoints").exists()
