@@ -104,8 +104,8 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     subjects = [main]
     if args.compare_baseline:
         subjects.append(_baseline_subject(args, main))
-    if args.compare_reference:
-        subjects += _reference_subjects(args, main)
+    references = _reference_subjects(args, main) if args.compare_reference else []
+    subjects += references
     timings = measure_subjects(subjects, sequence, args.frames, args.repeats, min(args.warmup, args.frames))
     net = main.network
     dtype = network_dtype(net)
@@ -122,7 +122,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     if args.compare_baseline:
         result["baseline"] = _baseline_summary(subjects[1], timings[subjects[1].label], t)
     if args.compare_reference:
-        result["reference"] = _reference_summary(subjects[-3:], timings, sequence)
+        result["reference"] = _reference_summary(references, timings, sequence)
     return result
 
 

@@ -52,14 +52,15 @@ def _throughput(result: dict) -> list[str]:
 
 
 def _reference(ref: dict) -> list[str]:
+    width = max(len(row["label"]) for row in ref["rows"]) + 2
     lines = [f"reference pipeline (plain: crop, float32 NCHW forward of the network as trained, numpy decode) vs "
              f"{ref['twin']}, same network ({ref['gflop_per_frame']:.2f} GFLOP/frame), load average "
              f"{ref['load_average']}:",
-             f"{'':34s}{'tracker step ms':>16s}{'FPS':>8s}{'network ms':>12s}{'speed-up':>10s}"]
+             f"{'':{width}s}{'tracker step ms':>16s}{'FPS':>8s}{'network ms':>12s}{'speed-up':>10s}"]
     for row in ref["rows"]:
         speed = f"{row['speedup']:9.2f}x" if row.get("speedup") else f"{'':10s}"
         net = f"{row['network_ms']:12.2f}" if row.get("network_ms") else f"{'-':>12s}"
-        lines.append(f"{row['label']:34s}{row['tracker_step_ms']:16.2f}{_fps(row['tracker_step_ms'])}{net}{speed}")
+        lines.append(f"{row['label']:{width}s}{row['tracker_step_ms']:16.2f}{_fps(row['tracker_step_ms'])}{net}{speed}")
     return lines
 
 
