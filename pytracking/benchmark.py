@@ -39,6 +39,7 @@ from pytracking.speed.flops import backbone_efficiency, conv_flops, conv_through
 from pytracking.speed.reference import ReferencePipeline
 from pytracking.speed.report import format_report
 from pytracking.speed.sequence import boxes_for, init_box, load_sequence, sequence_info
+from pytracking.speed.peer import peer_lines, peer_subject, peer_summary
 from pytracking.speed.subjects import (Subject, build_subject, network_device, network_dtype,
                                        random_weights_network)
 from pytracking.speed.timing import measure_subjects, network_inputs
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --random-weights: time the plugin's twin (its own branch off) at the parameters' "
                         "precision and at float32 against a plain reference pipeline of the same network")
     p.add_argument("--conv-throughput", action="store_true", help="measure conv GFLOP/s and the backbone's share of it")
+    p.add_argument("--no-peer", action="store_true", help="do not time the plugin's peer (PluginSpec.peer_tracker, "
+                                                          "e.g. OpenCV's implementation), timed by default")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
     return p
 
@@ -104,6 +107,9 @@ def run_benchmark(args: argparse.Namespace) -> dict:
     subjects = [main]
     if args.compare_baseline:
         subjects.append(_baseline_subject(args, main))
+    peer = None if args.no_peer else peer_subject(main)
+    if peer is not None:
+        subjects.append(peer)
     references = _reference_subjects(args, main) if args.compare_reference else []
     subjects += references
     timings = measure_subjects(subjects, sequence, args.frames, args.repeats, min(args.warmup, args.frames))
@@ -123,6 +129,8 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         result["baseline"] = _baseline_summary(subjects[1], timings[subjects[1].label], t)
     if args.compare_reference:
         result["reference"] = _reference_summary(references, timings, sequence)
+    if peer is not None:
+        result["peer"] = peer_summary(peer, timings[peer.label], t)
     return result
 
 
@@ -229,6 +237,8 @@ def main(argv: Optional[list] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(format_report(result))
+    for line in peer_lines(result.get("peer")):
+        print(line)
     if args.json:
         atomic_write_text(args.json, json.dumps(result, indent=2, default=str) + "\n")
         print(f"wrote {args.json}")

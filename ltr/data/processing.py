@@ -50,6 +50,14 @@ def check_box(box: np.ndarray, what: str, triplet: Triplet) -> None:
         raise DegenerateSampleError(f"{triplet.dataset}/{triplet.seq.name}: degenerate {what} box {b.tolist()}")
 
 
+def check_triplet(triplet: Triplet) -> None:
+    """``check_box`` of the template, previous and (when visible) current boxes of a triplet."""
+    check_box(triplet.template_box, "template", triplet)
+    check_box(triplet.prev_box, "previous", triplet)
+    if triplet.cur_visible:
+        check_box(triplet.cur_box, "current", triplet)
+
+
 def image_tensor(img: np.ndarray) -> torch.Tensor:
     """HxWx3 uint8 -> 3xHxW uint8. Crops travel from the workers as bytes (a quarter of float32's shared memory and
     copies); ``ltr.trainer.trainer.move_batch`` makes them float32 0-255 on the training device."""
