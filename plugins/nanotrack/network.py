@@ -5,7 +5,8 @@
                                                                           box (B,4,16,16) l,t,r,b search-crop px
 
 Input: toolkit image tensors, float NCHW 0-255 **RGB**. The published weights were trained on BGR 0-255 with
-no normalisation; ``to_network_input`` (the one place) swaps the channels. Parameter names are those of the
+no normalisation; ``to_network_input`` (the one place) swaps the channels, except in an inference copy whose
+``fold_channel_swap`` reversed the stem convolution's input channels instead (the tracker's). Parameter names are those of the
 published checkpoint (``backbone.features.*``, ``ban_head.*``); its ``neck.*`` tensors belong to a layer the
 v2 model stores but never calls, so the network has no neck (``weights.load_published_state_dict`` drops them).
 """
@@ -38,10 +39,21 @@ class NanoTrackNet(nn.Module):
         self.ban_head = PixelwiseHead(self.backbone.out_channels, template_cells=zfeat * zfeat,
                                       channels=cfg.head_channels, num_layers=cfg.head_layers)
         self.geometry = pixelwise_geometry(self.backbone, cfg.template_size, cfg.search_size)
+        self.swap_folded = False  # see fold_channel_swap
 
     def features(self, crop: torch.Tensor) -> torch.Tensor:
         """Crop (B,3,S,S 0-255 RGB) -> trunk features (B,48,S/16,S/16); the only backbone call site."""
-        return self.backbone(to_network_input(crop))
+        return self.backbone(crop if self.swap_folded else to_network_input(crop))
+
+    def fold_channel_swap(self) -> None:
+        """Inference copies only: reverse the stem convolution's input channels so that it takes the RGB crop as it
+        is (no per-frame channel flip); the weights then differ from the published ones (do not save them)."""
+        if self.swap_folded:
+            return
+        stem = self.backbone.spatial_layers()[0]
+        with torch.no_grad():
+            stem.weight.copy_(stem.weight.flip(1))
+        self.swap_folded = True
 
     def template_features(self, template: torch.Tensor) -> torch.Tensor:
         """Template crop -> zf (B,48,8,8), computed once per sequence."""

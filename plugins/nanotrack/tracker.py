@@ -54,8 +54,10 @@ class NanoTrackTracker(Tracker):
             self.device = torch.device(params.device)
         self.dtype = inference_dtype(params.precision, self.device)
         self.geometry = network.geometry
-        # an inference copy: BatchNorm folded into the convolutions, channels-last weights
+        # an inference copy: BatchNorm folded into the convolutions, channels-last weights, the RGB -> BGR swap
+        # folded into the stem convolution
         self.network = optimize_for_inference(network.to(self.device), channels_last=True).to(self.dtype)
+        self.network.fold_channel_swap()
         self.window = postprocess.cosine_window(self.geometry.score.size, sqrt=params.window_sqrt)
         self.template_feat: Optional[torch.Tensor] = None
         self.center = np.zeros(2)

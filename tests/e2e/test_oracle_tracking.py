@@ -116,6 +116,9 @@ class NanoTrackOracle(_Oracle):
     def template_features(self, template: torch.Tensor) -> torch.Tensor:
         return template
 
+    def fold_channel_swap(self) -> None:
+        """The painted frames are gray: nothing to swap."""
+
     def track_step(self, zf: torch.Tensor, xf: torch.Tensor) -> dict:
         fg, ltrb = oracle_maps(xf, self.geometry.score)
         return {"cls": torch.stack([torch.zeros_like(fg), fg])[None], "box": ltrb[None]}

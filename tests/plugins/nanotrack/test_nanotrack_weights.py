@@ -117,3 +117,15 @@ def test_network_equals_published_onnx_pair(published_weights):
     assert _rel(zf.numpy(), zf_ref) < 1e-4 and _rel(xf.numpy(), xf_ref) < 1e-4
     assert _rel(out["cls"].numpy(), cls_ref) < 1e-4
     assert _rel(out["box"].numpy(), box_ref) < 1e-4
+
+
+def test_folded_channel_swap_keeps_the_outputs():
+    torch.manual_seed(0)
+    net = NanoTrackNet(ModelConfig()).eval()
+    crop = torch.rand(1, 3, 127, 127) * 255
+    with torch.no_grad():
+        before = net.features(crop)
+        net.fold_channel_swap()
+        net.fold_channel_swap()                                 # idempotent
+        after = net.features(crop)
+    assert torch.allclose(before, after, atol=1e-4)
