@@ -49,6 +49,7 @@ class FusionConfig:
     coord_channels: bool = False        # concatenate normalised x, y coordinates
     se_gate: bool = False               # squeeze-excitation gate on the fused residual
     prior_scale: float = 1.0            # the warped prior is multiplied by this before fusion
+    feature_input: bool = True          # False: the fusion conv sees only the prior-side channels (no feature re-weighting)
 
     def validate(self) -> None:
         require(self.placement in ("cls", "both"), f"placement must be cls or both, got '{self.placement}'")
@@ -126,6 +127,8 @@ class LossConfig:
     warp_prior: float = 1.0             # warped prior vs the current ground-truth prior (valid priors only)
     warp_prior_loss: str = "bce"        # bce | l2
     colorization: float = 0.1
+    colorization_samples: int = 0       # the colorization term on the first N samples of each batch (0: all); its
+                                        # grayscale backbone pass is half the correspondence's extra training work
     cycle: float = 0.1
     cls_loss: str = "focal"             # focal (SiamFC++) | balanced_bce (NanoTrack / SiamBAN's two-way cross-entropy)
     focal_alpha: float = 0.25
@@ -136,6 +139,7 @@ class LossConfig:
     def validate(self) -> None:
         for name in ("cls", "ctr", "iou", "appearance_cls", "warp_prior", "colorization", "cycle"):
             require(getattr(self, name) >= 0, f"{name} weight must be >= 0")
+        require(self.colorization_samples >= 0, f"colorization_samples must be >= 0, got {self.colorization_samples}")
         require(self.cls_loss in ("focal", "balanced_bce"), f"cls_loss must be focal or balanced_bce, got '{self.cls_loss}'")
         require(self.negatives in ("all", "corr_only"), f"negatives must be all or corr_only, got '{self.negatives}'")
         require(self.warp_prior_loss in ("bce", "l2"), f"warp_prior_loss must be bce or l2, got '{self.warp_prior_loss}'")

@@ -16,22 +16,26 @@ def coordinate_channels(b: int, h: int, w: int, device=None, dtype=torch.float32
 class PriorFusion(nn.Module):
     """out = gate * (feat + conv1x1([feat, prior*valid, (confidence), (coords), valid])), conv and gate zero-initialised.
 
-    At initialisation the output equals ``feat`` exactly; the network learns how much of the prior to use.
+    At initialisation the output equals ``feat`` exactly; the network learns how much of the prior to use. With
+    ``feature_input=False`` the conv sees only the prior-side channels: the residual is a map computed from the
+    prior alone, so the branch cannot re-weight the appearance features by itself (an all-zero, invalid prior
+    leaves them exactly as they are).
     """
 
     def __init__(self, feat_channels: int, prior_channels: int, use_confidence: bool = False,
-                 coord_channels: bool = False, se_gate: bool = False, se_reduction: int = 8):
+                 coord_channels: bool = False, se_gate: bool = False, se_reduction: int = 8,
+                 feature_input: bool = True):
         super().__init__()
         self.use_confidence, self.coord_channels = use_confidence, coord_channels
-        self.prior_channels = prior_channels
+        self.prior_channels, self.feature_input = prior_channels, feature_input
         extra = prior_channels + 1 + (1 if use_confidence else 0) + (2 if coord_channels else 0)
-        self.conv = nn.Conv2d(feat_channels + extra, feat_channels, 1)
+        self.conv = nn.Conv2d((feat_channels if feature_input else 0) + extra, feat_channels, 1)
         nn.init.zeros_(self.conv.weight)
         nn.init.zeros_(self.conv.bias)
         self.se = None
         if se_gate:
             hidden = max(feat_channels // se_reduction, 4)
-            self.se = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(feat_channels + extra, hidden, 1),
+            self.se = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(self.conv.in_channels, hidden, 1),
                                     nn.ReLU(inplace=True), nn.Conv2d(hidden, feat_channels, 1))
             nn.init.zeros_(self.se[-1].weight)
             nn.init.zeros_(self.se[-1].bias)
@@ -45,7 +49,7 @@ class PriorFusion(nn.Module):
                              f"with {self.prior_channels} prior channels")
         valid = torch.ones(b, device=feat.device, dtype=feat.dtype) if prior_valid is None else prior_valid
         valid = valid.to(feat.device, feat.dtype).reshape(b, 1, 1, 1)
-        parts = [feat, prior.to(feat.dtype) * valid]
+        parts = ([feat] if self.feature_input else []) + [prior.to(feat.dtype) * valid]
         if self.use_confidence:
             if confidence is None:
                 raise ValueError("PriorFusion(use_confidence=True) needs the confidence map")

@@ -103,6 +103,9 @@ CPU_NANO: dict[str, Variant] = {
                                       "frozen, so nothing trains: it is NanoTrack in dctrack's tracker."),
     "cpu_nano_score": _on_cpu_nano(_prior("score"), "cpu_nano with the previous frame's score map as the prior "
                                                     "(it carries the tracker's own uncertainty, e.g. under occlusion)."),
+    "cpu_nano_prior_only": _on_cpu_nano(("model.fusion.feature_input=False",),
+                                        "cpu_nano whose fusion sees only the prior-side channels: the branch cannot "
+                                        "re-weight NanoTrack's features by itself, only add what the prior says."),
     "cpu_nano_se_gate": _on_cpu_nano(("model.fusion.se_gate=True",),
                                      "cpu_nano with a squeeze-excitation gate on the fused residual (the network can "
                                      "scale the prior's contribution per sequence state)."),
@@ -117,7 +120,7 @@ def _tracker_for(setting: str, reason: str, base: str = "default", *extra: str) 
 
 PARAMETER_VARIANTS: dict[str, Variant] = {
     **{name: _tracker_for(name, f"cpu_nano's tracker on train setting '{name}'.", "cpu_nano")
-       for name in ("cpu_nano_baseline", "cpu_nano_score", "cpu_nano_se_gate")},
+       for name in ("cpu_nano_baseline", "cpu_nano_score", "cpu_nano_se_gate", "cpu_nano_prior_only")},
     "baseline": _tracker_for("baseline", "The baseline network: no prior path, so the prior is off.", "default",
                              "use_prior=False"),
     "default_small": _tracker_for("default_small", "The default post-processing on the trimmed network."),

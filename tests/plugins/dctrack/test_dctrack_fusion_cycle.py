@@ -94,3 +94,15 @@ def test_local_cycle_loss_equals_the_dense_definition(radius, size):
     dense = cycle_consistency_loss(fwd, bwd, warp, size)
     local = local_cycle_loss(fwd.weights, bwd.weights, radius, size)
     assert local.item() == pytest.approx(dense.item(), rel=1e-5)
+
+
+def test_prior_only_fusion_leaves_features_alone_without_a_prior():
+    torch.manual_seed(0)
+    fusion = PriorFusion(8, 1, use_confidence=True, feature_input=False)
+    torch.nn.init.normal_(fusion.conv.weight)                  # as if trained
+    feat = torch.randn(2, 8, 5, 5)
+    invalid = fusion(feat, torch.rand(2, 1, 5, 5), torch.rand(2, 1, 5, 5), torch.zeros(2))
+    assert fusion.conv.in_channels == 1 + 1 + 1                # prior, confidence, valid: no feature channels
+    torch.testing.assert_close(invalid, feat + fusion.conv.bias.view(1, -1, 1, 1))   # only the constant bias
+    moved = fusion(feat, torch.rand(2, 1, 5, 5), torch.rand(2, 1, 5, 5), torch.ones(2))
+    assert not torch.allclose(moved, invalid)
