@@ -6,7 +6,7 @@ Stages (``--stages``, default all, in this order):
   workspace (``<study>/workspace``); the run folder, wall time and selected epoch go to ``<study>/runs.json``.
 - ``track``: ``pytracking/run_tracker.py`` on the held-out targets: every trained run (its ``best.pth``, result
   folder ``<param>_<seed>``), the prior-dependence checks of ``cpu_nano`` (``--set prior_mode=zero|shift``, in
-  ``results_zero`` / ``results_shift``), and the nanotrack plugin's ``default``.
+  ``results_zero`` / ``results_shift``), and the nanotrack plugin's ``default`` and ``exact``.
 - ``opencv``: ``cv2.TrackerNano`` (published ONNX pair) and OpenCV CSRT (from ``.venv-csrt``, created on first
   use: CSRT needs opencv-contrib, which cannot share the project's environment).
 - ``table``: one table (mean success AUC and P@20 over the 10 targets, OTB protocol; mean ± std over seeds; FPS
@@ -42,6 +42,7 @@ from pytracking.analysis.tables import render_table
 
 REPO = Path(__file__).resolve().parents[2]
 DATASETS = ("otb", "vot", "uav123", "dsst")
+NANOTRACK_PARAMS = ("default", "exact")   # OpenCV's geometry (parity with cv2.TrackerNano) and the exact crop transform
 STAGES = ("train", "track", "opencv", "table")
 PRIOR_CHECKS = ("zero", "shift")
 BASELINE = "cpu_nano_baseline"
@@ -163,7 +164,8 @@ def stage_track(args, env: dict) -> None:
             for mode in PRIOR_CHECKS:
                 _track("dctrack", setting, env, base + ["--set", f"prior_mode={mode}", "--results-dir",
                                                           args.study / f"results_{mode}"])
-    _track("nanotrack", "default", env, [])
+    for param in NANOTRACK_PARAMS:
+        _track("nanotrack", param, env, [])
 
 
 def stage_opencv(args, env: dict) -> None:
@@ -184,7 +186,8 @@ def row_folders(args) -> dict:
     runs = load_runs(args.study)
     seeds = lambda setting: sorted(int(k.split("/")[1]) for k in runs if k.split("/")[0] == setting)  # noqa: E731
     rows = {"cv2.TrackerNano (ONNX)": ("external", ["nano"]), "OpenCV CSRT": ("external", ["csrt"]),
-            "nanotrack plugin": ("results/nanotrack", ["default"])}
+            "nanotrack plugin": ("results/nanotrack", ["default"]),
+            "nanotrack plugin, exact": ("results/nanotrack", ["exact"])}
     for setting in args.runs:
         names = [f"{setting}_{s:03d}" for s in seeds(setting)]
         if names:
