@@ -97,8 +97,9 @@ class DCTrackActor:
         if cfg.colorization > 0:
             if not bool(self.quantizer.fitted) and net.training:
                 fit_palette(self.quantizer, batch)
-            attn = net.grayscale_attention(batch["search_cur"], batch["search_prev"])
-            terms["colorization"] = L.colorization_term(attn, self.quantizer, batch, net.geometry.feature)
+            crops = first_samples(batch, cfg.colorization_samples)
+            attn = net.grayscale_attention(crops["search_cur"], crops["search_prev"])
+            terms["colorization"] = L.colorization_term(attn, self.quantizer, crops, net.geometry.feature)
         if cfg.cycle > 0:
             cur_emb, prev_emb = out["embeddings"]
             terms["cycle"] = L.cycle_term(net, cur_emb, prev_emb)
@@ -122,6 +123,17 @@ def fit_palette(quantizer: LabQuantizer, batch: dict) -> None:
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         torch.distributed.broadcast(quantizer.centers, src=0)
     log.info("colorization palette: %d Lab centres fitted on the first training batch", quantizer.num_clusters)
+
+
+COLOUR_CROPS = ("search_cur", "search_prev", "search_cur_clean", "search_prev_clean")
+
+
+def first_samples(batch: dict, n: int) -> dict:
+    """The search crops the colorization term reads, of the batch's first ``n`` samples (the loader shuffles, so a
+    random subset); the whole batch's when ``n`` is 0."""
+    if n <= 0:
+        return batch
+    return {key: batch[key][:n] for key in COLOUR_CROPS if key in batch}
 
 
 def labeled_mask(batch: dict, like: torch.Tensor) -> torch.Tensor:

@@ -202,3 +202,29 @@ def test_checkpoint_without_a_palette_still_loads():
     from common.checkpoint import load_weights
 
     load_weights(build_network(cfg.model), state, "old.pth")  # the checkpoint loader's own key check passes too
+
+
+def test_colorization_samples_limits_the_grayscale_pass_to_the_first_samples(monkeypatch):
+    """loss.colorization_samples=N: the grayscale attention sees N samples; 0 (the default) the whole batch."""
+    seen = []
+    original = type(build_network(tiny_config("default").model)).grayscale_attention
+
+    def spy(self, cur, prev):
+        seen.append((cur.shape[0], prev.shape[0]))
+        return original(self, cur, prev)
+
+    monkeypatch.setattr(type(build_network(tiny_config("default").model)), "grayscale_attention", spy)
+    loss, stats, *_ = _run("default", batch_size=3, colorization_samples=2)
+    assert seen == [(2, 2)] and math.isfinite(stats["loss/colorization"]) and stats["loss/colorization"] > 0
+    loss.backward()
+    _run("default", batch_size=3)
+    assert seen[-1] == (3, 3)
+
+
+def test_negative_colorization_samples_is_a_config_error():
+    from common.config import ConfigError, validate_config
+
+    cfg = tiny_config("default")
+    cfg.loss.colorization_samples = -1
+    with pytest.raises(ConfigError, match="colorization_samples"):
+        validate_config(cfg)
