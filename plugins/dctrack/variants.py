@@ -106,6 +106,9 @@ CPU_NANO: dict[str, Variant] = {
     "cpu_nano_prior_only": _on_cpu_nano(("model.fusion.feature_input=False",),
                                         "cpu_nano whose fusion sees only the prior-side channels: the branch cannot "
                                         "re-weight NanoTrack's features by itself, only add what the prior says."),
+    "cpu_nano_prior_map": _on_cpu_nano(("model.fusion.feature_input=False", "model.fusion.use_confidence=False"),
+                                       "cpu_nano_prior_only without the attention-confidence channel: the residual "
+                                       "is a function of the warped prior map alone."),
     "cpu_nano_se_gate": _on_cpu_nano(("model.fusion.se_gate=True",),
                                      "cpu_nano with a squeeze-excitation gate on the fused residual (the network can "
                                      "scale the prior's contribution per sequence state)."),
@@ -120,7 +123,8 @@ def _tracker_for(setting: str, reason: str, base: str = "default", *extra: str) 
 
 PARAMETER_VARIANTS: dict[str, Variant] = {
     **{name: _tracker_for(name, f"cpu_nano's tracker on train setting '{name}'.", "cpu_nano")
-       for name in ("cpu_nano_baseline", "cpu_nano_score", "cpu_nano_se_gate", "cpu_nano_prior_only")},
+       for name in ("cpu_nano_baseline", "cpu_nano_score", "cpu_nano_se_gate", "cpu_nano_prior_only",
+                    "cpu_nano_prior_map")},
     "baseline": _tracker_for("baseline", "The baseline network: no prior path, so the prior is off.", "default",
                              "use_prior=False"),
     "default_small": _tracker_for("default_small", "The default post-processing on the trimmed network."),
