@@ -21,7 +21,7 @@ from torch import nn
 from common.atomic import atomic_open
 from ltr.models.box_coding import decode_ltrb
 from plugins.dctrack.config import TrackerParams
-from plugins.dctrack.postprocess import cosine_window
+from pytracking.postprocess import cosine_window
 
 log = logging.getLogger(__name__)
 

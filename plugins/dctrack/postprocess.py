@@ -1,9 +1,8 @@
-"""SiamFC++ post-processing of one frame's maps: scale / aspect-ratio change penalty, cosine window, size smoothing.
+"""SiamFC++ post-processing of one frame's maps: cell selection and size smoothing.
 
-Follows the published SiamFC++ tracker: ``penalty = exp(-(r_c * s_c - 1) * penalty_k)`` with ``s_c`` the change
-of the padded size ``sqrt((w + p)(h + p))``, ``p = (w + h) / 2``, and ``r_c`` the change of the aspect ratio
-(change(r) = max(r, 1/r)); ``pscore = (1 - wi) * penalty * score + wi * window``; the new size is smoothed with
-``lr = penalty[best] * score[best] * size_lr``.
+The penalty and window are the shared Siamese-tracker ones (``pytracking.postprocess``: scale / aspect-ratio change
+penalty, cosine window); SiamFC++ weights the score by its centerness (``quality``) and smooths the new size with
+``lr = penalty[best] * score[best] * quality[best] * size_lr``.
 """
 from __future__ import annotations
 
@@ -11,20 +10,7 @@ import dataclasses
 
 import numpy as np
 
-
-def cosine_window(size: int) -> np.ndarray:
-    """Outer product of Hann windows, flattened row-major (S*S,)."""
-    w = np.hanning(size) if size > 1 else np.ones(1)
-    return np.outer(w, w).reshape(-1)
-
-
-def _change(r: np.ndarray) -> np.ndarray:
-    return np.maximum(r, 1.0 / r)
-
-
-def _padded_size(w: np.ndarray, h: np.ndarray) -> np.ndarray:
-    pad = (w + h) * 0.5
-    return np.sqrt((w + pad) * (h + pad))
+from pytracking.postprocess import change_penalty, cosine_window, windowed_score
 
 
 @dataclasses.dataclass
@@ -41,14 +27,9 @@ class Selection:
 def select(score: np.ndarray, quality: np.ndarray, boxes: np.ndarray, target_wh_crop: np.ndarray, window: np.ndarray,
            window_influence: float, penalty_k: float, size_lr: float) -> Selection:
     """Choose the best cell: ``score``/``quality`` (S*S,) probabilities, ``boxes`` (S*S,4) xywh crop pixels."""
-    w = np.maximum(boxes[:, 2], 1e-6)
-    h = np.maximum(boxes[:, 3], 1e-6)
-    tw, th = max(float(target_wh_crop[0]), 1e-6), max(float(target_wh_crop[1]), 1e-6)
-    s_c = _change(_padded_size(w, h) / _padded_size(np.array(tw), np.array(th)))
-    r_c = _change((tw / th) / (w / h))
-    penalty = np.exp(-(r_c * s_c - 1.0) * penalty_k)
+    penalty = change_penalty(boxes[:, 2], boxes[:, 3], target_wh_crop[0], target_wh_crop[1], penalty_k)
     weighted = score * quality
-    pscore = (1.0 - window_influence) * penalty * weighted + window_influence * window
+    pscore = windowed_score(weighted, penalty, window, window_influence)
     best = int(np.argmax(pscore))
     lr = float(penalty[best] * weighted[best] * size_lr)
     return Selection(best, boxes[best].copy(), float(score[best]), lr, pscore)

@@ -24,6 +24,7 @@ from plugins.dctrack import postprocess
 from plugins.dctrack.config import TrackerParams
 from plugins.dctrack.grids import resample
 from plugins.dctrack.priors import render_prior
+from pytracking.postprocess import cosine_window
 from pytracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class DCTrackTracker(Tracker):
                                  f"(network.geometry.{name}, stored with the model): remove {name} from the parameters")
         self.geometry = geo
         self.prior_kind = network.cfg.prior_kind
-        self.window = postprocess.cosine_window(geo.score.size)
+        self.window = cosine_window(geo.score.size)
         self.kernels: Optional[dict] = None
         self.prev: Optional[PreviousFrame] = None
         self.center = np.zeros(2)
