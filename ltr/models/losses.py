@@ -86,3 +86,17 @@ def iou_loss(pred_ltrb: torch.Tensor, target_ltrb: torch.Tensor, mask: torch.Ten
     else:
         raise ValueError(f"iou_loss kind must be linear, log or giou, got '{kind}'")
     return _masked_mean(loss, m)
+
+
+def balanced_bce_with_logits(logits: torch.Tensor, target: torch.Tensor, samples: torch.Tensor | None = None
+                             ) -> torch.Tensor:
+    """SiamBAN / NanoTrack's balanced two-way cross-entropy on a foreground-logit map (B,S,S) whose sigmoid is the
+    softmax foreground probability: half the mean over positive cells (target 1) plus half the mean over negative
+    cells (target 0); other target values are ignored. ``samples`` (B,) weights select the samples (default all)."""
+    per_cell = F.binary_cross_entropy_with_logits(logits.float(), (target == 1).float(), reduction="none")
+    weight = per_cell.new_ones(per_cell.shape[0]) if samples is None else samples.to(per_cell.dtype).reshape(-1)
+    weight = weight.view(-1, *([1] * (per_cell.dim() - 1)))
+    pos = (target == 1).to(per_cell.dtype) * weight
+    neg = (target == 0).to(per_cell.dtype) * weight
+    return (0.5 * (per_cell * pos).sum() / pos.sum().clamp(min=1.0)
+            + 0.5 * (per_cell * neg).sum() / neg.sum().clamp(min=1.0))

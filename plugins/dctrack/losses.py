@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from common.geometry import Grid
 from ltr.models.box_coding import decode_ltrb
-from ltr.models.losses import centerness_loss, iou_loss, sigmoid_focal_loss
+from ltr.models.losses import balanced_bce_with_logits, centerness_loss, iou_loss, sigmoid_focal_loss
 from plugins.dctrack.colorization import LabQuantizer, colorization_loss
 from plugins.dctrack.correspondence import warp
 from plugins.dctrack.cycle import local_cycle_loss
@@ -33,21 +33,11 @@ def focal_cls_loss(logits: torch.Tensor, target: torch.Tensor, samples: torch.Te
     return (per_cell * mask).sum() / num_pos
 
 
-def balanced_bce_loss(logits: torch.Tensor, target: torch.Tensor, samples: torch.Tensor) -> torch.Tensor:
-    """Half the mean BCE over the selected samples' positive cells plus half over their negative cells (the
-    balanced two-way cross-entropy that NanoTrack / SiamBAN were trained with, on the foreground logit)."""
-    per_cell = F.binary_cross_entropy_with_logits(logits[:, 0], target, reduction="none")
-    mask = _expand(samples, target)
-    pos = (target > 0).to(target.dtype) * mask
-    neg = (target <= 0).to(target.dtype) * mask
-    return 0.5 * (per_cell * pos).sum() / pos.sum().clamp(min=1.0) + 0.5 * (per_cell * neg).sum() / neg.sum().clamp(min=1.0)
-
-
 def cls_loss(logits: torch.Tensor, target: torch.Tensor, samples: torch.Tensor, kind: str, alpha: float,
              gamma: float) -> torch.Tensor:
     """The classification loss ``kind`` (focal | balanced_bce) of one score map."""
     if kind == "balanced_bce":
-        return balanced_bce_loss(logits, target, samples)
+        return balanced_bce_with_logits(logits[:, 0], target, samples)
     return focal_cls_loss(logits, target, samples, alpha, gamma)
 
 

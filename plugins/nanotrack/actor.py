@@ -10,9 +10,8 @@ import logging
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
-from ltr.models.losses import iou_loss
+from ltr.models.losses import balanced_bce_with_logits, iou_loss
 from plugins.nanotrack.config import LossConfig
 
 log = logging.getLogger(__name__)
@@ -21,12 +20,7 @@ log = logging.getLogger(__name__)
 def balanced_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """(B,2,S,S) bg / fg logits against a (B,S,S) target (1 fg, 0 bg, -1 ignored): 0.5 * the mean NLL of the
     positives + 0.5 * that of the negatives."""
-    logp = F.log_softmax(logits.float(), dim=1)
-    pos = (target == 1).to(logp.dtype)
-    neg = (target == 0).to(logp.dtype)
-    loss_pos = -(logp[:, 1] * pos).sum() / pos.sum().clamp(min=1.0)
-    loss_neg = -(logp[:, 0] * neg).sum() / neg.sum().clamp(min=1.0)
-    return 0.5 * loss_pos + 0.5 * loss_neg
+    return balanced_bce_with_logits(logits[:, 1] - logits[:, 0], target)
 
 
 class NanoTrackActor:

@@ -121,3 +121,20 @@ def test_iou_values_and_masked_cells_ignored():
     loss = iou_loss(pred_g, bad_target, torch.zeros(1, 1, 1))
     loss.backward()
     assert loss.item() == 0.0 and torch.isfinite(pred_g.grad).all()
+
+
+def test_balanced_bce_equals_the_two_way_softmax_cross_entropy_and_selects_samples():
+    from ltr.models.losses import balanced_bce_with_logits
+
+    torch.manual_seed(0)
+    two_way = torch.randn(3, 2, 4, 4)
+    target = (torch.rand(3, 4, 4) > 0.7).float()
+    target[0, 0, 0] = -1.0                                       # ignored
+    logp = torch.log_softmax(two_way, dim=1)
+    pos, neg = (target == 1).float(), (target == 0).float()
+    expected = 0.5 * -(logp[:, 1] * pos).sum() / pos.sum() + 0.5 * -(logp[:, 0] * neg).sum() / neg.sum()
+    got = balanced_bce_with_logits(two_way[:, 1] - two_way[:, 0], target)
+    assert float(got) == pytest.approx(float(expected), rel=1e-5)
+    only_first = balanced_bce_with_logits(two_way[:, 1] - two_way[:, 0], target, torch.tensor([1.0, 0.0, 0.0]))
+    alone = balanced_bce_with_logits(two_way[:1, 1] - two_way[:1, 0], target[:1])
+    assert float(only_first) == pytest.approx(float(alone), rel=1e-6)
