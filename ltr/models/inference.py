@@ -66,6 +66,13 @@ def fold_input_normalization(conv: nn.Conv2d, mean: torch.Tensor, std: torch.Ten
     return True
 
 
+def fold_channel_reversal(conv: nn.Conv2d) -> None:
+    """Reverse the input channels of ``conv`` in place, so that it takes RGB where it took BGR (or back): the
+    channel swap that precedes it is then folded in. Exact with any padding (zeros stay zeros)."""
+    with torch.no_grad():
+        conv.weight.copy_(conv.weight.flip(1))
+
+
 def _pair(value) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 

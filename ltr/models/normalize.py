@@ -32,3 +32,11 @@ def to_grayscale(x: torch.Tensor, keep_channels: bool = True) -> torch.Tensor:
     w = torch.tensor(LUMA_WEIGHTS, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
     gray = (x * w).sum(dim=1, keepdim=True)
     return gray.expand(-1, 3, -1, -1).contiguous() if keep_channels else gray
+
+
+class ReverseChannels(nn.Module):
+    """RGB <-> BGR channel swap of an NCHW image (for weights trained on BGR frames, as OpenCV reads them)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Channels 0 and 2 exchanged."""
+        return x.flip(1)

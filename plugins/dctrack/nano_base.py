@@ -11,7 +11,7 @@ Data flow::
 
 The correlation keeps the search-feature grid, so the warped prior needs no resampling. The fusion is
 zero-initialised: before training the outputs equal NanoTrack's (same weights, same crops). NanoTrack takes BGR
-0-255 crops; the toolkit's crops are RGB, so ``SwapRedBlue`` is the network's input step (folded into the first
+0-255 crops; the toolkit's crops are RGB, so ``ReverseChannels`` is the network's input step (folded into the first
 convolution for inference). The head has no centerness branch: ``predict`` returns ``None`` for it.
 """
 from __future__ import annotations
@@ -23,6 +23,8 @@ from torch import nn
 
 from ltr.models.backbones import build_backbone
 from ltr.models.geometry import pixelwise_geometry
+from ltr.models.inference import fold_channel_reversal
+from ltr.models.normalize import ReverseChannels
 from ltr.models.pixelwise_head import PixelwiseHead
 from plugins.dctrack.config import ModelConfig
 from common.checkpoint import CheckpointError, load_checkpoint
@@ -36,19 +38,11 @@ HEAD_CHANNELS = 96
 HEAD_LAYERS = 6
 
 
-class SwapRedBlue(nn.Module):
-    """RGB <-> BGR channel swap of an NCHW image (NanoTrack's weights expect BGR)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Channels 0 and 2 exchanged."""
-        return x.flip(1)
-
-
 class NanoBaseNet(DCTrackNet):
     """dctrack with NanoTrack v2's trunk (``backbone``) and pixel-wise head (``ban_head``) as its base."""
 
     def _build_base(self, cfg: ModelConfig) -> tuple[int, int]:
-        self.normalizer = SwapRedBlue()
+        self.normalizer = ReverseChannels()
         self.backbone = build_backbone(TRUNK)
         channels = self.backbone.out_channels
         self.neck = nn.Identity()
@@ -84,10 +78,9 @@ class NanoBaseNet(DCTrackNet):
     def fold_input_normalization(self) -> bool:
         """Inference only: fold the RGB -> BGR swap into the trunk's first convolution (exact)."""
         first = self.backbone.spatial_layers()[0]
-        if not isinstance(self.normalizer, SwapRedBlue) or not isinstance(first, nn.Conv2d):
+        if not isinstance(self.normalizer, ReverseChannels) or not isinstance(first, nn.Conv2d):
             return False
-        with torch.no_grad():
-            first.weight.copy_(first.weight.flip(1))
+        fold_channel_reversal(first)
         self.normalizer = nn.Identity()
         return True
 

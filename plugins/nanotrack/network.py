@@ -17,6 +17,7 @@ from torch import nn
 
 from ltr.models.backbones import build_backbone
 from ltr.models.geometry import pixelwise_geometry
+from ltr.models.inference import fold_channel_reversal
 from ltr.models.pixelwise_head import PixelwiseHead
 from plugins.nanotrack.config import ModelConfig
 
@@ -50,9 +51,7 @@ class NanoTrackNet(nn.Module):
         is (no per-frame channel flip); the weights then differ from the published ones (do not save them)."""
         if self.swap_folded:
             return
-        stem = self.backbone.spatial_layers()[0]
-        with torch.no_grad():
-            stem.weight.copy_(stem.weight.flip(1))
+        fold_channel_reversal(self.backbone.spatial_layers()[0])
         self.swap_folded = True
 
     def template_features(self, template: torch.Tensor) -> torch.Tensor:
