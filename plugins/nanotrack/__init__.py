@@ -14,11 +14,11 @@ from plugins.nanotrack.tracker import NanoTrackTracker
 from pytracking.validation import tracking_validation
 
 PARAMETER_VARIANTS = {
-    "exact": Variant(("decode=exact",),
-                     "cv2.TrackerNano's crops, boxes decoded through the crop's own transform: removes its 0.5-1.5 px "
-                     "right/down offset (the oracle test's geometry)."),
+    "exact": Variant(("decode=exact", "report=float"),
+                     "cv2.TrackerNano's crops, boxes decoded through the crop's own transform and reported continuous: "
+                     "removes its 0.5-1.5 px right/down offset (the oracle test's geometry)."),
     "published": Variant(("window_influence=0.49", "penalty_k=0.15", "size_lr=0.385", "window_sqrt=False",
-                          "scale_reference=size", "pad_mean=first", "decode=exact"),
+                          "scale_reference=size", "pad_mean=first", "decode=exact", "report=float"),
                          "The published Python tracker's values (SiamTrackers NanoTrack configv2.yaml) and scale "
                          "penalty, plain Hann window, first-frame mean padding, exact decoding."),
     "finetune": Variant(("train_setting=finetune",),

@@ -43,6 +43,7 @@ class LossConfig:
 
 
 ROUNDINGS = ("opencv", "exact")
+REPORTS = ("opencv", "float")
 
 
 @dataclasses.dataclass
@@ -52,8 +53,8 @@ class TrackerParams:
     Defaults reproduce OpenCV 5.0's ``cv2.TrackerNano`` (modules/video/src/tracking/tracker_nano.cpp): window
     influence 0.455, penalty_k 0.055, lr 0.37, context 0.5, square-rooted Hann window, crops padded with the current
     frame's mean, the crop placed on whole pixels and the result decoded as it does (``crop``/``decode`` = opencv),
-    and its scale penalty, which compares the candidates' padded size with the padded size of the target *position*
-    (``scale_reference = position``). The published Python tracker (SiamTrackers NanoTrack, configv2.yaml: 0.490 /
+    its scale penalty, which compares the candidates' padded size with the padded size of the target *position*
+    (``scale_reference = position``), and the integer box it reports (``report = opencv``). The published Python tracker (SiamTrackers NanoTrack, configv2.yaml: 0.490 /
     0.150 / 0.385) compares with the target size and uses the plain Hann window: see parameters/published.py.
     """
 
@@ -74,6 +75,8 @@ class TrackerParams:
     crop: str = "opencv"                # opencv: integer window as cv2.TrackerNano places it | exact: sub-pixel crop
     decode: str = "opencv"              # opencv: the crop is taken as centred on the target, scale 127 / s_z |
                                         # exact: through the crop's own transform
+    report: str = "opencv"              # opencv: the box reported as cv2.Tracker.update reports it, each of x, y, w,
+                                        # h truncated to an integer (the state stays continuous) | float: as it is
     debug: int = 0                      # 0 none | 1 score maps | 2 + the search crop
 
     def validate(self) -> None:
@@ -90,6 +93,7 @@ class TrackerParams:
                 f"scale_reference must be position or size, got '{self.scale_reference}'")
         require(self.pad_mean in ("frame", "first"), f"pad_mean must be frame or first, got '{self.pad_mean}'")
         require(self.crop in ROUNDINGS and self.decode in ROUNDINGS, f"crop and decode must be one of {ROUNDINGS}")
+        require(self.report in REPORTS, f"report must be one of {REPORTS}, got '{self.report}'")
         require(self.debug >= 0, "debug must be >= 0")
 
     def provide_checkpoint(self):

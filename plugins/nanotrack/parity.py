@@ -1,9 +1,10 @@
 """Parity of the toolkit's NanoTrack with ``cv2.TrackerNano``: both trackers on the same frames, box by box.
 
 Both start from the same integer box (cv2 takes whole pixels). ``cv2.TrackerNano`` reports
-``int(x), int(y), int(w), int(h)`` of its float state (truncation), so next to the raw IoU (our float box against its
-integer box) the comparison also gives the IoU after reporting our box the same way (``reported_iou``): equal to 1
-wherever the two internal states agree to the truncation.
+``int(x), int(y), int(w), int(h)`` of its float state (truncation), as ``nanotrack/default`` does (``report=opencv``);
+next to the raw IoU (the boxes as the two trackers report them) the comparison gives the IoU after truncating our box
+(``reported_iou``; the same for ``report=opencv``): equal to 1 wherever the two internal states agree to the
+truncation, whichever way ours is reported.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class SequenceParity:
     dataset: str
     name: str
     frames: int
-    raw_iou: float                 # mean over frames 1.. of IoU(our float box, cv2's integer box)
+    raw_iou: float                 # mean over frames 1.. of IoU(our box, cv2's integer box), as reported
     reported_iou: float            # the same with our box truncated as cv2 reports
     auc_ours: float
     auc_opencv: float

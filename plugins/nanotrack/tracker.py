@@ -143,6 +143,8 @@ class NanoTrackTracker(Tracker):
         size = self.size * (1.0 - lr) + pred_size * lr
         self.size = np.maximum(p.min_size, np.minimum([width, height], size))
         self.center = np.clip(center, 0.0, [width, height])
-        result = {"box": [float(v) for v in np.concatenate([self.center - self.size / 2, self.size])],
+        state = np.concatenate([self.center - self.size / 2, self.size])
+        reported = np.trunc(state) if p.report == "opencv" else state
+        result = {"box": [float(v) for v in reported],
                   "score": float(score[best]), "present": bool(score[best] >= p.present_threshold)}
         return result, pscore
