@@ -1,5 +1,5 @@
 """Inference-time rewrites of a trained network that keep its outputs: BatchNorm folded into the preceding
-convolution, channels-last weights, no autograd state.
+convolution, the network's own rewrites (``fuse_for_inference``), channels-last weights, no autograd state.
 
     net = optimize_for_inference(net)           # eval-mode copy, BN folded, parameters frozen
     max_abs_difference(net, folded, inputs)     # check: same outputs within float rounding
@@ -150,8 +150,12 @@ def freeze(module: nn.Module) -> nn.Module:
 
 
 def optimize_for_inference(module: nn.Module, channels_last: bool = False) -> nn.Module:
-    """A frozen eval-mode copy with BatchNorm folded (and channels-last weights when asked)."""
+    """A frozen eval-mode copy with BatchNorm folded, then the module's own inference rewrites (its
+    ``fuse_for_inference()``, when it has one), and channels-last weights when asked."""
     out = freeze(fold_batchnorm(module))
+    if callable(getattr(out, "fuse_for_inference", None)):
+        out.fuse_for_inference()
+        out = freeze(out)
     return to_channels_last(out) if channels_last else out
 
 

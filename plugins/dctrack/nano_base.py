@@ -25,7 +25,7 @@ from ltr.models.backbones import build_backbone
 from ltr.models.geometry import pixelwise_geometry
 from ltr.models.inference import fold_channel_reversal
 from ltr.models.normalize import ReverseChannels
-from ltr.models.pixelwise_head import PixelwiseHead
+from ltr.models.pixelwise_head import FusedPixelwiseHead, PixelwiseHead
 from plugins.dctrack.config import ModelConfig
 from common.checkpoint import CheckpointError, load_checkpoint
 from plugins.dctrack.network import DCTrackNet
@@ -73,7 +73,13 @@ class NanoBaseNet(DCTrackNet):
 
     def predict_cls(self, cls_in: torch.Tensor) -> torch.Tensor:
         """The foreground logit of the classification towers alone."""
-        return foreground_logit(self.ban_head.cls_pred(self.ban_head.cls_pw_tower(cls_in)))
+        return foreground_logit(self.ban_head.predict_cls(cls_in))
+
+    def fuse_for_inference(self) -> None:
+        """Inference copies only (``ltr.models.inference.optimize_for_inference``, BatchNorms folded): NanoTrack's
+        head as one grouped stack of its two branches, its template side computed once per template."""
+        if not isinstance(self.ban_head, FusedPixelwiseHead):
+            self.ban_head = FusedPixelwiseHead(self.ban_head)
 
     def fold_input_normalization(self) -> bool:
         """Inference only: fold the RGB -> BGR swap into the trunk's first convolution (exact)."""

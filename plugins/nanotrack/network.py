@@ -18,7 +18,7 @@ from torch import nn
 from ltr.models.backbones import build_backbone
 from ltr.models.geometry import pixelwise_geometry
 from ltr.models.inference import fold_channel_reversal
-from ltr.models.pixelwise_head import PixelwiseHead
+from ltr.models.pixelwise_head import FusedPixelwiseHead, PixelwiseHead
 from plugins.nanotrack.config import ModelConfig
 
 
@@ -53,6 +53,12 @@ class NanoTrackNet(nn.Module):
             return
         fold_channel_reversal(self.backbone.spatial_layers()[0])
         self.swap_folded = True
+
+    def fuse_for_inference(self) -> None:
+        """Inference copies only (``ltr.models.inference.optimize_for_inference``, BatchNorms folded): the head's two
+        branches as one grouped stack, its template side computed once per template."""
+        if not isinstance(self.ban_head, FusedPixelwiseHead):
+            self.ban_head = FusedPixelwiseHead(self.ban_head)
 
     def template_features(self, template: torch.Tensor) -> torch.Tensor:
         """Template crop -> zf (B,48,8,8), computed once per sequence."""

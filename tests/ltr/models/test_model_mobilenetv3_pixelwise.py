@@ -65,3 +65,44 @@ def test_head_forward_is_predict_of_correlate():
     assert bool((box > 0).all())
     with pytest.raises(ValueError, match="template cells"):
         head.correlate(torch.randn(1, 48, 7, 7), xf)
+
+
+def _trained_looking_head(seed: int = 0) -> PixelwiseHead:
+    """A small head with random weights and random BatchNorm statistics, in eval mode."""
+    torch.manual_seed(seed)
+    head = PixelwiseHead(in_channels=8, template_cells=16, channels=12, num_layers=2)
+    for m in head.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.normal_()
+            m.running_var.uniform_(0.5, 2.0)
+            m.weight.data.normal_()
+            m.bias.data.normal_()
+    return head.eval()
+
+
+def test_fused_head_equals_the_head_it_was_built_from():
+    from ltr.models.inference import fold_batchnorm
+    from ltr.models.pixelwise_head import FusedPixelwiseHead
+
+    head = _trained_looking_head()
+    fused = FusedPixelwiseHead(fold_batchnorm(head)).eval()
+    zf, xf = torch.randn(2, 8, 4, 4), torch.randn(2, 8, 6, 6)
+    with torch.no_grad():
+        cls_corr, reg_corr = head.correlate(zf, xf)
+        fused_cls, fused_reg = fused.correlate(zf, xf)
+        assert torch.allclose(fused_cls, cls_corr, atol=1e-5) and torch.allclose(fused_reg, reg_corr, atol=1e-5)
+        # predict takes maps that a plugin's branch changed in between, not only the correlation's own
+        changed = cls_corr + torch.randn_like(cls_corr)
+        for a, b in zip(fused.predict(changed, reg_corr), head.predict(changed, reg_corr)):
+            assert a.shape == b.shape and torch.allclose(a, b, rtol=1e-4, atol=1e-5)
+        assert torch.allclose(fused.predict_cls(changed), head.predict_cls(changed), atol=1e-5)
+        # the template side is cached per template tensor: a new template gives new kernels
+        zf2 = torch.randn(2, 8, 4, 4)
+        assert torch.allclose(fused(zf2, xf)[0], head(zf2, xf)[0], atol=1e-5)
+
+
+def test_fused_head_refuses_unfolded_batchnorm():
+    from ltr.models.pixelwise_head import FusedPixelwiseHead
+
+    with pytest.raises(ValueError, match="folded"):
+        FusedPixelwiseHead(_trained_looking_head())
