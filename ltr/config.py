@@ -36,6 +36,11 @@ class OptimConfig:
     freeze_backbone: bool = False
     frozen_norm: list = dataclasses.field(default_factory=list)  # module prefixes (e.g. "backbone") whose batch-norm
                                     # layers keep their running statistics while training (fine-tuning small data)
+    lr0_in_clip_norm: bool = True   # parameters with lr multiplier 0 (lr_mults, backbone_lr_mult) are never updated,
+                                    # but their gradients count in grad_clip's norm, so they are computed; False:
+                                    # they are frozen (no gradient work) and the norm covers the trained parameters
+                                    # alone (changes the clipping). Frozen anyway where that changes nothing:
+                                    # grad_clip 0, or nothing with lr multiplier > 0 trainable (ltr.trainer.optim)
 
     def validate(self) -> None:
         require(self.name in ("sgd", "adamw"), f"name must be sgd or adamw, got '{self.name}'")

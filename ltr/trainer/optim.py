@@ -81,21 +81,44 @@ def apply_freezing(network: nn.Module, cfg: OptimConfig, epoch: int) -> list[str
 
     ``freeze_backbone`` freezes the whole backbone; layers listed in ``unfreeze`` are frozen until their epoch
     (with ``freeze_backbone`` they are the ones thawed then, the rest staying frozen).
+    Parameters with learning-rate multiplier 0 are frozen too where their gradient changes nothing (see
+    ``lr0_frozen``): their weight gradients are not computed, gradients still flow through them to the layers before.
     """
     table = _unfreeze_table(cfg)
     thawed = {layer for e, layers in table.items() if e <= epoch for layer in layers}
     pending = {layer for e, layers in table.items() if e > epoch for layer in layers} - thawed
     frozen: list[str] = []
+    trainable: dict[str, bool] = {}
     for name, p in network.named_parameters():
         if not name.startswith(BACKBONE):
-            p.requires_grad_(True)
+            trainable[name] = True
             continue
         layer = name[len(BACKBONE):].split(".")[0]
-        trainable = layer in thawed if cfg.freeze_backbone else layer not in pending
-        p.requires_grad_(trainable)
-        if not trainable:
+        trainable[name] = layer in thawed if cfg.freeze_backbone else layer not in pending
+        if not trainable[name]:
             frozen.append(BACKBONE + layer)
+    lr0 = lr0_frozen(cfg, [name for name, on in trainable.items() if on])
+    for name, p in network.named_parameters():
+        p.requires_grad_(trainable[name] and name not in lr0)
     return sorted(set(frozen))
+
+
+def lr0_frozen(cfg: OptimConfig, trainable: list[str]) -> set[str]:
+    """The ``trainable`` parameter names with learning-rate multiplier 0 to freeze (no gradient computed).
+
+    Such a parameter is never updated (SGD and AdamW step it by lr times something, AdamW's decay is lr-scaled
+    too); its gradient only enters ``grad_clip``'s norm, and so the clipping of the trained parameters. It is
+    frozen where that cannot matter, which leaves every update as it was: with ``grad_clip`` 0, or when no
+    trainable parameter has a multiplier > 0 (nothing is trained); and everywhere with ``lr0_in_clip_norm``
+    False, which takes them out of the norm (the trained parameters' clipping changes). (One more difference: a
+    non-finite gradient of theirs no longer skips the step.)"""
+    zero = {name for name in trainable if _lr_group(name, cfg)[1] == 0.0}
+    if not zero:
+        return set()
+    nothing_trained = len(zero) == len(trainable)
+    if nothing_trained or cfg.grad_clip <= 0 or not cfg.lr0_in_clip_norm:
+        return zero
+    return set()
 
 
 def check_frozen_norm(network: nn.Module, cfg: OptimConfig) -> None:

@@ -134,13 +134,14 @@ class Trainer:
         self._frozen: Optional[list[str]] = None
         self._call: Any = actor
         self._ddp: Optional[DistributedDataParallel] = None
+        self._told_no_grad = False
         self._last_mid_save = time.monotonic()
 
     # ------------------------------------------------------------------ model wrapping
     def _wrap(self) -> None:
         """Wrap the actor (or its ``network``) in DistributedDataParallel when running on several ranks."""
-        if not self.env.distributed:
-            return
+        if not self.env.distributed or not any(p.requires_grad for p in self.network.parameters()):
+            return   # nothing to train: no gradients to synchronise (DDP refuses such a module)
         if isinstance(self.actor, nn.Module):
             target = self.actor
         elif isinstance(getattr(self.actor, "network", None), (nn.Module,)):
@@ -164,6 +165,9 @@ class Trainer:
                 log.info("epoch %d: whole backbone trainable", epoch)
             self._frozen = frozen
             self._wrap()
+            if not any(p.requires_grad for p in self.network.parameters()) and self.env.is_main:
+                log.info("epoch %d: nothing to train (every parameter frozen or at learning rate 0): the steps "
+                         "compute the losses for the log, without backward pass or optimiser step", epoch)
 
     def _train_mode(self) -> None:
         (self.actor if isinstance(self.actor, nn.Module) else self.network).train()
@@ -189,7 +193,11 @@ class Trainer:
         ctx = self._ddp.no_sync() if (self._ddp is not None and not sync) else contextlib.nullcontext()
         with ctx:
             loss, stats = self._forward(batch)
-            self.precision.backward(loss / group_size)
+            if loss.requires_grad:
+                self.precision.backward(loss / group_size)
+            elif not self._told_no_grad and any(p.requires_grad for p in self.network.parameters()):
+                self._told_no_grad = True
+                log.warning("a batch's loss reaches no trainable parameter: no gradient from it (told once)")
         return _scalar(loss), stats
 
     def optimizer_step(self) -> tuple[bool, float]:
@@ -199,7 +207,7 @@ class Trainer:
         clip = self.cfg.optim.grad_clip if self.cfg.optim.grad_clip > 0 else float("inf")
         norm = float(torch.nn.utils.clip_grad_norm_(params, clip)) if params else 0.0
         stepped = math.isfinite(norm)
-        if stepped or self.precision.scaler is not None:
+        if params and (stepped or self.precision.scaler is not None):   # no gradient: SGD/AdamW would change nothing
             self.precision.step(self.optimizer)   # the fp16 scaler skips non-finite steps itself
         self.optimizer.zero_grad(set_to_none=True)
         self.iteration += 1

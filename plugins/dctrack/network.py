@@ -39,6 +39,7 @@ from plugins.dctrack.priors import prior_channels
 log = logging.getLogger(__name__)
 
 NUM_COLORS = 16  # Lab clusters of the colorization target
+TRUNK_PASS_PIXELS = 8 * 255 * 255  # input pixels per trunk pass when its batch norms are frozen (backbone_features)
 
 
 def _adapter(cin: int, cout: int, kernel: int) -> nn.Module:
@@ -171,8 +172,29 @@ class DCTrackNet(nn.Module):
         return {"cls": self.cls_template(feat), "reg": self.reg_template(feat)}
 
     def backbone_features(self, image: torch.Tensor) -> torch.Tensor:
-        """Crop (B,3,H,W, 0-255 RGB) -> neck(backbone(normalised crop)); the only backbone call site."""
+        """Crop (B,3,H,W, 0-255 RGB) -> neck(backbone(normalised crop)); the only backbone call site.
+
+        When no batch norm (or dropout) of the trunk is in training mode, each crop's features depend on that crop
+        alone, and a batch (training: the current and previous crops together, the templates) runs channels-last
+        in passes of at most ``TRUNK_PASS_PIXELS`` input pixels: the same numbers up to float rounding,
+        faster on a CPU, where a smaller pass's activations stay in cache (docs/speed.md, Issue 19: 32 crops of 255
+        through NanoTrack's frozen trunk in one pass 350-410 ms, in passes of 8 channels-last 180 ms). With batch
+        statistics in training mode the batch stays whole (its crops share the statistics)."""
+        chunk = max(1, TRUNK_PASS_PIXELS // (image.shape[-2] * image.shape[-1]))
+        if image.shape[0] > 1 and not self._trunk_couples_batch():
+            parts = [self._trunk(part.contiguous(memory_format=torch.channels_last)) for part in image.split(chunk)]
+            return torch.cat(parts).contiguous()
+        return self._trunk(image)
+
+    def _trunk(self, image: torch.Tensor) -> torch.Tensor:
         return self.neck(self.backbone(self.normalizer(image)))
+
+    def _trunk_couples_batch(self) -> bool:
+        """True when a trunk layer mixes the crops of a batch (batch norm in training mode) or draws random numbers
+        per batch (dropout in training mode)."""
+        coupled = (nn.modules.batchnorm._BatchNorm, nn.modules.dropout._DropoutNd)
+        return any(m.training and isinstance(m, coupled) for part in (self.normalizer, self.backbone, self.neck)
+                   for m in part.modules())
 
     def fold_input_normalization(self) -> bool:
         """Inference only: fold the ImageNet normalisation into the backbone's first conv when that is exact

@@ -127,3 +127,53 @@ def test_fp16_refused_on_cpu_bf16_trains(tiny_plugin, capsys):
     assert "optim.amp: fp16 needs a CUDA GPU" in err and "Traceback" not in err
     t = _trainer(["epochs=1", "optim.amp=bf16", "val.every_epochs=0"])
     assert math.isfinite(t.fit()["train/loss"])
+
+
+LR0 = ["epochs=1", "samples_per_epoch=32", "batch_size=4", "val.every_epochs=0", "model.dropout=0.0",
+       "optim.lr_mults={'head.': 0.0}"]
+
+
+def _one_backward(t: Trainer) -> dict:
+    t._set_epoch_freezing(1)
+    t._train_mode()
+    t.micro_step(next(iter(t.train_loader)), 1, sync=True)
+    return {n: p.grad for n, p in t.network.named_parameters()}
+
+
+def test_lr0_parameters_get_no_gradient_where_it_changes_nothing(tiny_plugin):
+    # grad_clip 0: a parameter at learning rate 0 is never updated and its gradient enters no norm -> frozen
+    frozen, computed = _trainer(LR0 + ["optim.grad_clip=0"]), _trainer(LR0 + ["optim.grad_clip=1e9"])
+    g_frozen, g_computed = _one_backward(frozen), _one_backward(computed)
+    assert not frozen.network.head.weight.requires_grad and g_frozen["head.weight"] is None
+    assert computed.network.head.weight.requires_grad and g_computed["head.weight"] is not None   # in the clip norm
+    for name in ("backbone.layer1.0.weight", "backbone.layer2.0.weight", "backbone.layer2.0.bias"):
+        assert g_frozen[name] is not None and torch.equal(g_frozen[name], g_computed[name]), name   # through the head
+    frozen, computed = _trainer(LR0 + ["optim.grad_clip=0"]), _trainer(LR0 + ["optim.grad_clip=1e9"])
+    start = frozen.network.head.weight.clone()
+    frozen.fit(), computed.fit()
+    assert frozen.iteration == computed.iteration == 8
+    for (name, a), b in zip(frozen.network.state_dict().items(), computed.network.state_dict().values()):
+        assert torch.equal(a, b), name                                   # the same updates, bit for bit
+    assert torch.equal(frozen.network.head.weight, start)
+
+
+def test_lr0_gradients_stay_in_the_clip_norm_unless_switched_off(tiny_plugin):
+    kept = _trainer(LR0 + ["optim.grad_clip=0.01"])
+    assert _one_backward(kept)["head.weight"] is not None               # it would change the clipping
+    off = _trainer(LR0 + ["optim.grad_clip=0.01", "optim.lr0_in_clip_norm=false"])
+    grads = _one_backward(off)
+    assert grads["head.weight"] is None and grads["backbone.layer1.0.weight"] is not None
+
+
+def test_a_setting_with_nothing_to_train_runs_and_changes_nothing(tiny_plugin, caplog):
+    t = _trainer(["epochs=2", "samples_per_epoch=16", "batch_size=4", "optim.freeze_backbone=true",
+                  "optim.lr_mults={'head.': 0.0, 'score.': 0.0}"])
+    start = {k: v.clone() for k, v in t.network.state_dict().items()}
+    with caplog.at_level("INFO", logger="ltr.trainer.trainer"):
+        metrics = t.fit()
+    assert not any(p.requires_grad for p in t.network.parameters())
+    assert all(torch.equal(v, start[k]) for k, v in t.network.state_dict().items())   # statistics too (frozen)
+    assert t.iteration == 8 and math.isfinite(metrics["train/loss"]) and math.isfinite(metrics["val/loss"])
+    assert not t.optimizer.state and t.skipped == 0
+    told = [r.getMessage() for r in caplog.records if "nothing to train" in r.getMessage()]
+    assert len(told) == 1 and told[0].startswith("epoch 1:")

@@ -129,3 +129,60 @@ def test_folding_the_channel_swap_is_exact():
     assert not net.fold_input_normalization()   # only once
     torch.testing.assert_close(after["cls"], before["cls"], rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(after["box"], before["box"], rtol=1e-5, atol=1e-4)
+
+
+def test_frozen_trunk_runs_in_cache_sized_passes_with_the_same_features(monkeypatch):
+    from plugins.dctrack import network as network_module
+
+    net, _ = _randomised_pair()
+    crops = torch.rand(5, 3, 127, 127, generator=torch.Generator().manual_seed(2)) * 255
+    passes = []
+    trunk = net._trunk
+    monkeypatch.setattr(net, "_trunk", lambda image: passes.append(image.shape[0]) or trunk(image))
+    monkeypatch.setattr(network_module, "TRUNK_PASS_PIXELS", 2 * 127 * 127)
+    with torch.no_grad():
+        whole = trunk(crops)
+        split = net.backbone_features(crops)                  # eval mode: passes of 2 crops
+        assert passes == [2, 2, 1] and split.is_contiguous()
+        torch.testing.assert_close(split, whole, rtol=1e-5, atol=1e-5)
+        passes.clear()
+        net.train()                                           # batch statistics in training: one pass
+        net.backbone_features(crops)
+        assert passes == [5]
+        passes.clear()
+        for m in net.backbone.modules():                      # optim.frozen_norm / a frozen backbone: split again
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.eval()
+        net.backbone_features(crops)
+        assert passes == [2, 2, 1]
+
+
+def test_cpu_nano_freezing_keeps_the_gradient_through_the_frozen_head():
+    from ltr.trainer.optim import apply_freezing
+
+    cfg = load_train_config("dctrack", "cpu_nano")
+    cfg.model.base_weights = None
+    net = get_plugin("dctrack").build_network(cfg.model)
+    apply_freezing(net, cfg.optim, 1)
+    head = [p for n, p in net.named_parameters() if n.startswith("ban_head.")]
+    assert all(p.requires_grad for p in head)       # lr 0, but their gradients count in grad_clip's norm
+    cfg.optim.lr0_in_clip_norm = False
+    apply_freezing(net, cfg.optim, 1)
+    trained = {n.split(".")[0] for n, p in net.named_parameters() if p.requires_grad}
+    assert trained == {"correspondence", "cls_fusion"}
+    actor = get_plugin("dctrack").build_actor(net, cfg)
+    batch = _batch()
+    batch.update(cur_prior=torch.rand(B, 1, 16, 16), cls_target=torch.zeros(B, 16, 16), ctr_target=torch.zeros(B, 16, 16),
+                 box_target=torch.full((B, 4, 16, 16), 20.0), is_negative=torch.zeros(B), labeled=torch.ones(B),
+                 cur_box=torch.tensor([[100.0, 100.0, 40.0, 40.0]] * B))
+    batch["cls_target"][:, 7:9, 7:9] = 1.0
+    net.train()
+    loss, stats = actor(batch)
+    loss.backward()
+    assert "loss/appearance_cls" in stats and all(p.grad is None for p in head)
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in net.cls_fusion.parameters())  # through the towers
+    control = load_train_config("dctrack", "cpu_nano_baseline")
+    control.model.base_weights = None
+    twin = get_plugin("dctrack").build_network(control.model)
+    apply_freezing(twin, control.optim, 1)
+    assert not any(p.requires_grad for p in twin.parameters())     # nothing to train: every gradient skipped
