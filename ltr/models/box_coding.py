@@ -8,17 +8,29 @@ import torch
 from common.geometry import Grid
 
 
-@functools.lru_cache(maxsize=64)
 def cell_centers(grid: Grid, device=None, dtype=torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
     """(cx, cy) of every cell, each [S*S], row-major (y then x) as ``flatten`` orders an SxS map.
 
-    Cached per (grid, device, dtype): the trackers decode every frame on the same grid; the tensors are shared, so
-    callers must not change them in place. Made as normal tensors even under inference mode (a tracker may fill the
-    cache; training code then uses the same tensors in autograd graphs)."""
+    Cached per (grid, device, dtype) in eager mode (the trackers decode every frame on the same grid; the tensors are
+    shared, so callers must not change them in place); made afresh while torch.compile / torch.export trace."""
+    if torch.compiler.is_compiling():
+        return _make_cell_centers(grid, device, dtype)
+    return _cached_cell_centers(grid, device, dtype)
+
+
+def _make_cell_centers(grid: Grid, device, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    c = torch.as_tensor(grid.centers(), device=device, dtype=dtype)
+    cy, cx = torch.meshgrid(c, c, indexing="ij")
+    return cx.reshape(-1), cy.reshape(-1)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_cell_centers(grid: Grid, device, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    # normal tensors even under inference mode: a tracker may fill the cache, and training code then uses the same
+    # tensors in autograd graphs
     with torch.inference_mode(False):
-        c = torch.as_tensor(grid.centers(), device=device, dtype=dtype)
-        cy, cx = torch.meshgrid(c, c, indexing="ij")
-        return cx.reshape(-1).contiguous(), cy.reshape(-1).contiguous()
+        cx, cy = _make_cell_centers(grid, device, dtype)
+        return cx.contiguous(), cy.contiguous()
 
 
 def decode_ltrb(ltrb: torch.Tensor, grid: Grid) -> torch.Tensor:
