@@ -51,7 +51,7 @@ MAIN = "cpu_nano"
 # is all its seeds; the variants tried after the main result get one seed each (a 2-core budget), except the
 # prior-map fusion, the closest to the control, which gets three.
 DEFAULT_RUNS = [f"{MAIN}:0,1,2", f"{BASELINE}:0", "cpu_nano_score:0", "cpu_nano_se_gate:0", "cpu_nano_prior_only:0",
-                "cpu_nano_prior_map:0,1,2"]
+                "cpu_nano_prior_map:0,1,2", "cpu_nano_prior_map_gated:0,1,2"]
 
 
 def parse_runs(specs: list) -> dict:

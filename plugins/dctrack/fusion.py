@@ -19,13 +19,16 @@ class PriorFusion(nn.Module):
     At initialisation the output equals ``feat`` exactly; the network learns how much of the prior to use. With
     ``feature_input=False`` the conv sees only the prior-side channels: the residual is a map computed from the
     prior alone, so the branch cannot re-weight the appearance features by itself (an all-zero, invalid prior
-    leaves them exactly as they are).
+    leaves them exactly as they are). With ``invalid_identity`` the residual (and the SE gate's deviation from 1) is
+    multiplied by the validity: an invalid prior leaves ``feat`` exactly as it is, whatever the weights learned, so
+    the tracker's prior reset falls back to the base tracker itself.
     """
 
     def __init__(self, feat_channels: int, prior_channels: int, use_confidence: bool = False,
                  coord_channels: bool = False, se_gate: bool = False, se_reduction: int = 8,
-                 feature_input: bool = True):
+                 feature_input: bool = True, invalid_identity: bool = False):
         super().__init__()
+        self.invalid_identity = invalid_identity
         self.use_confidence, self.coord_channels = use_confidence, coord_channels
         self.prior_channels, self.feature_input = prior_channels, feature_input
         extra = prior_channels + 1 + (1 if use_confidence else 0) + (2 if coord_channels else 0)
@@ -58,7 +61,8 @@ class PriorFusion(nn.Module):
             parts.append(coordinate_channels(b, h, w, feat.device, feat.dtype))
         parts.append(valid.expand(b, 1, h, w))
         x = torch.cat(parts, dim=1)
-        out = feat + self.conv(x)
+        gate = valid if self.invalid_identity else 1.0
+        out = feat + self.conv(x) * gate
         if self.se is not None:
-            out = out * (1.0 + torch.tanh(self.se(x)))
+            out = out * (1.0 + torch.tanh(self.se(x)) * gate)
         return out

@@ -117,7 +117,7 @@ class DCTrackNet(nn.Module):
         fusion_args = dict(feat_channels=corr_channels, prior_channels=self.prior_channels,
                            use_confidence=cfg.fusion.use_confidence,
                            coord_channels=cfg.fusion.coord_channels, se_gate=cfg.fusion.se_gate,
-                           feature_input=cfg.fusion.feature_input)
+                           feature_input=cfg.fusion.feature_input, invalid_identity=cfg.fusion.invalid_identity)
         self.cls_fusion = PriorFusion(**fusion_args)
         # The colorization target's Lab palette, fitted once on the first training batch and kept with the weights.
         self.color_quantizer = LabQuantizer(NUM_COLORS)

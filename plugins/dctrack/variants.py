@@ -109,6 +109,11 @@ CPU_NANO: dict[str, Variant] = {
     "cpu_nano_prior_map": _on_cpu_nano(("model.fusion.feature_input=False", "model.fusion.use_confidence=False"),
                                        "cpu_nano_prior_only without the attention-confidence channel: the residual "
                                        "is a function of the warped prior map alone."),
+    "cpu_nano_prior_map_gated": _on_cpu_nano(("model.fusion.feature_input=False", "model.fusion.use_confidence=False",
+                                              "model.fusion.invalid_identity=True"),
+                                             "cpu_nano_prior_map whose residual is off wherever the prior is invalid: "
+                                             "the tracker's prior reset (prior_reset_threshold / _frames, after a run "
+                                             "of low scores, e.g. an occlusion) then tracks with NanoTrack itself."),
     "cpu_nano_se_gate": _on_cpu_nano(("model.fusion.se_gate=True",),
                                      "cpu_nano with a squeeze-excitation gate on the fused residual (the network can "
                                      "scale the prior's contribution per sequence state)."),

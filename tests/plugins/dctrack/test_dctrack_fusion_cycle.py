@@ -106,3 +106,20 @@ def test_prior_only_fusion_leaves_features_alone_without_a_prior():
     torch.testing.assert_close(invalid, feat + fusion.conv.bias.view(1, -1, 1, 1))   # only the constant bias
     moved = fusion(feat, torch.rand(2, 1, 5, 5), torch.rand(2, 1, 5, 5), torch.ones(2))
     assert not torch.allclose(moved, invalid)
+
+
+@pytest.mark.parametrize("feature_input,se_gate", [(True, False), (False, False), (True, True)])
+def test_invalid_identity_fusion_returns_the_base_features_for_an_invalid_prior(feature_input, se_gate):
+    torch.manual_seed(0)
+    fusion = PriorFusion(8, 1, use_confidence=True, feature_input=feature_input, se_gate=se_gate,
+                         invalid_identity=True)
+    for p in fusion.parameters():                              # as if trained: nothing zero any more
+        torch.nn.init.normal_(p)
+    feat = torch.randn(2, 8, 5, 5)
+    prior, conf = torch.rand(2, 1, 5, 5), torch.rand(2, 1, 5, 5)
+    out = fusion(feat, prior, conf, torch.tensor([0.0, 1.0]))
+    assert torch.equal(out[0], feat[0])                        # invalid: exactly the base's features
+    assert not torch.allclose(out[1], feat[1])                 # valid: the learned residual
+    plain = PriorFusion(8, 1, use_confidence=True, feature_input=feature_input, se_gate=se_gate)
+    plain.load_state_dict(fusion.state_dict())                 # same parameters: checkpoints load either way
+    torch.testing.assert_close(plain(feat, prior, conf, torch.ones(2)), fusion(feat, prior, conf, torch.ones(2)))
