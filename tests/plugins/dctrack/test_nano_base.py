@@ -70,16 +70,22 @@ def test_published_weights_load_into_the_base(shared_data):
     assert not torch.equal(after["ban_head.cls_pred.0.weight"], build_network(_nano_cfg()).state_dict()["ban_head.cls_pred.0.weight"])
 
 
-def test_training_signal_reaches_the_branch():
-    cfg = load_train_config("dctrack", "cpu_nano")
-    cfg.model.base_weights = None
-    net = get_plugin("dctrack").build_network(cfg.model)
-    actor = get_plugin("dctrack").build_actor(net, cfg)
+def _labelled_batch() -> dict:
+    """A training batch with targets: one positive 2x2 patch in the middle of the score map."""
     batch = _batch()
     batch.update(cur_prior=torch.rand(B, 1, 16, 16), cls_target=torch.zeros(B, 16, 16), ctr_target=torch.zeros(B, 16, 16),
                  box_target=torch.full((B, 4, 16, 16), 20.0), is_negative=torch.zeros(B), labeled=torch.ones(B),
                  cur_box=torch.tensor([[100.0, 100.0, 40.0, 40.0]] * B))
     batch["cls_target"][:, 7:9, 7:9] = 1.0
+    return batch
+
+
+def test_training_signal_reaches_the_branch():
+    cfg = load_train_config("dctrack", "cpu_nano")
+    cfg.model.base_weights = None
+    net = get_plugin("dctrack").build_network(cfg.model)
+    actor = get_plugin("dctrack").build_actor(net, cfg)
+    batch = _labelled_batch()
     net.train()
     loss, stats = actor(batch)
     loss.backward()
@@ -171,11 +177,7 @@ def test_cpu_nano_freezing_keeps_the_gradient_through_the_frozen_head():
     trained = {n.split(".")[0] for n, p in net.named_parameters() if p.requires_grad}
     assert trained == {"correspondence", "cls_fusion"}
     actor = get_plugin("dctrack").build_actor(net, cfg)
-    batch = _batch()
-    batch.update(cur_prior=torch.rand(B, 1, 16, 16), cls_target=torch.zeros(B, 16, 16), ctr_target=torch.zeros(B, 16, 16),
-                 box_target=torch.full((B, 4, 16, 16), 20.0), is_negative=torch.zeros(B), labeled=torch.ones(B),
-                 cur_box=torch.tensor([[100.0, 100.0, 40.0, 40.0]] * B))
-    batch["cls_target"][:, 7:9, 7:9] = 1.0
+    batch = _labelled_batch()
     net.train()
     loss, stats = actor(batch)
     loss.backward()
