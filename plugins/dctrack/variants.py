@@ -128,8 +128,7 @@ def _tracker_for(setting: str, reason: str, base: str = "default", *extra: str) 
 
 PARAMETER_VARIANTS: dict[str, Variant] = {
     **{name: _tracker_for(name, f"cpu_nano's tracker on train setting '{name}'.", "cpu_nano")
-       for name in ("cpu_nano_baseline", "cpu_nano_score", "cpu_nano_se_gate", "cpu_nano_prior_only",
-                    "cpu_nano_prior_map")},
+       for name in CPU_NANO},
     "baseline": _tracker_for("baseline", "The baseline network: no prior path, so the prior is off.", "default",
                              "use_prior=False"),
     "default_small": _tracker_for("default_small", "The default post-processing on the trimmed network."),
