@@ -33,7 +33,7 @@ import torch
 from common.atomic import atomic_write_text
 from common.config import ConfigError
 from common.plugins import PluginError, get_plugin
-from pytracking.speed.environment import environment, load_average, set_threads
+from pytracking.speed.environment import environment, host_steadiness, load_average, set_threads
 from pytracking.speed.errors import BenchmarkError
 from pytracking.speed.flops import backbone_efficiency, conv_flops, conv_throughput, network_flops
 from pytracking.speed.reference import ReferencePipeline
@@ -112,7 +112,9 @@ def run_benchmark(args: argparse.Namespace) -> dict:
         subjects.append(peer)
     references = _reference_subjects(args, main) if args.compare_reference else []
     subjects += references
+    steadiness_before = host_steadiness()
     timings = measure_subjects(subjects, sequence, args.frames, args.repeats, min(args.warmup, args.frames))
+    steadiness = {"before": steadiness_before, "after": host_steadiness()}
     net = main.network
     dtype = network_dtype(net)
     t = timings[main.label]
@@ -121,7 +123,7 @@ def run_benchmark(args: argparse.Namespace) -> dict:
               "sequence": sequence_info(sequence, label), "frames": args.frames, "repeats": args.repeats,
               "environment": environment(network_device(net), dtype), "timings": t,
               "network_ms": _flat(t["network"]), "tracker_step_ms": _flat(t["tracker_step"]),
-              "end_to_end_ms": _flat(t["end_to_end"])}
+              "end_to_end_ms": _flat(t["end_to_end"]), "host_steadiness": steadiness}
     result["fps"] = {k: (1000.0 / result[f"{k}_ms"] if result[f"{k}_ms"] else None)
                      for k in ("network", "tracker_step", "end_to_end")}
     result.update(_work(args, main, sequence))

@@ -1,8 +1,11 @@
-"""Where a speed number was measured: device, dtype, threads, torch, CPU model, cores and the load average."""
+"""Where a speed number was measured: device, dtype, threads, torch, CPU model, cores, the load average, and how
+steady the host's speed was (``host_steadiness``)."""
 from __future__ import annotations
 
 import os
 import platform
+import statistics
+import time
 from typing import Optional
 
 import cv2
@@ -39,6 +42,32 @@ def environment(device: str, dtype: torch.dtype) -> dict:
     if device.startswith("cuda") and torch.cuda.is_available():
         env["gpu"] = torch.cuda.get_device_name(torch.device(device))
     return env
+
+
+UNSTEADY_SPREAD = 1.25  # slowest tenth of the probe's slices over its fastest tenth above this: an unsteady host
+
+
+def _fixed_work(n: int) -> int:
+    """A fixed amount of single-threaded interpreter work (the same instructions every call)."""
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def host_steadiness(seconds: float = 0.5, slice_work: int = 20_000) -> dict:
+    """Time a fixed single-threaded workload in short slices for ``seconds``: its median and fastest slice in ms and
+    ``spread`` = 90th / 10th percentile. On a steady host the spread is near 1; on a shared or throttled one (a
+    virtual machine whose neighbours take its cores) it rises, and speed numbers then mix fast and slow phases."""
+    times: list[float] = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end or len(times) < 10:
+        start = time.perf_counter()
+        _fixed_work(slice_work)
+        times.append((time.perf_counter() - start) * 1e3)
+    deciles = statistics.quantiles(times, n=10)
+    return {"slices": len(times), "median_ms": statistics.median(times), "min_ms": min(times),
+            "max_ms": max(times), "spread": deciles[-1] / deciles[0]}
 
 
 def set_threads(threads: Optional[int]) -> None:

@@ -32,6 +32,8 @@ def peer_summary(subject: Subject, peer: dict, main: dict) -> dict:
         out[f"{key}_ms"] = peer[key]["median"] if peer.get(key) else None
         if peer.get(key) and main.get(key):
             out[f"{key}_speedup"] = peer[key]["median"] / main[key]["median"]
+            out[f"{key}_min_ms"] = peer[key]["min"]
+            out[f"{key}_speedup_of_min"] = peer[key]["min"] / main[key]["min"]
     return out
 
 
@@ -43,6 +45,8 @@ def peer_lines(peer: Optional[dict]) -> list[str]:
     for key, label in (("tracker_step", "tracker step"), ("end_to_end", "end to end (decode)")):
         ms = peer.get(f"{key}_ms")
         if ms:
+            fastest = peer.get(f"{key}_speedup_of_min")
             lines.append(f"{peer['label']}: {label} {ms:.2f} ms ({1000.0 / ms:.1f} FPS); this tracker is "
-                         f"{peer[f'{key}_speedup']:.2f}x its speed")
+                         f"{peer[f'{key}_speedup']:.2f}x its speed"
+                         + (f" (fastest runs: {fastest:.2f}x)" if fastest else ""))
     return lines

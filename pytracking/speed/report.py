@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from pytracking.speed.environment import UNSTEADY_SPREAD
+
 
 def _fps(ms: Optional[float]) -> str:
     return f"{1000.0 / ms:7.1f}" if ms else "      -"
@@ -15,6 +17,22 @@ def _header(result: dict) -> list[str]:
             f"{result['repeats']} runs, median",
             f"device {env['device']}  dtype {env['dtype']}  threads {env['threads']}  torch {env['torch']}  "
             f"CPU {env['cpu_model']} ({env['cpu_count']} cores)  load average {env.get('load_average', '?')}"]
+
+
+def _steadiness(result: dict) -> list[str]:
+    """One line on the host's steadiness (before / after the timed runs), with a warning when it swung."""
+    probes = result.get("host_steadiness")
+    if not probes:
+        return []
+    before, after = probes["before"], probes["after"]
+    drift = max(before["median_ms"], after["median_ms"]) / min(before["median_ms"], after["median_ms"])
+    line = (f"host steadiness (a fixed single-thread workload, before / after): median {before['median_ms']:.2f} / "
+            f"{after['median_ms']:.2f} ms, slowest tenth over fastest tenth {before['spread']:.2f}x / "
+            f"{after['spread']:.2f}x")
+    if max(before["spread"], after["spread"], drift) > UNSTEADY_SPREAD:
+        return [line, "  unsteady host: its speed changed during the measurement, so medians mix fast and slow "
+                      "phases; compare the fastest runs and interleaved ratios, or rerun"]
+    return [line]
 
 
 def _timings(timings: dict) -> list[str]:
@@ -66,7 +84,7 @@ def _reference(ref: dict) -> list[str]:
 
 def format_report(result: dict) -> str:
     """The human-readable report of a benchmark result."""
-    lines = _header(result) + _timings(result["timings"])
+    lines = _header(result) + _timings(result["timings"]) + _steadiness(result)
     if result.get("network_gflop_per_frame") is not None:
         lines.append(f"network conv work: {result['network_gflop_per_frame']:.2f} GFLOP/frame")
     if result.get("baseline"):

@@ -47,6 +47,8 @@ def _check_report(result: dict, dtype: str) -> None:
     assert env["torch"] == torch.__version__ and env["cpu_model"]
     assert result["weights"] == "random"
     assert result["network_gflop_per_frame"] > 0
+    for when in ("before", "after"):
+        assert result["host_steadiness"][when]["spread"] >= 1.0
 
 
 def test_json_on_synthetic_sequence(tmp_path, capsys):
@@ -137,3 +139,19 @@ def test_script_runs_from_the_command_line():
     for flag in ("--random-weights", "--compare-baseline", "--compare-reference", "--conv-throughput", "--json",
                  "--sequence", "--threads"):
         assert flag in proc.stdout
+
+
+def test_host_steadiness_probe_and_its_report_line():
+    from pytracking.speed.environment import host_steadiness
+    from pytracking.speed.report import _steadiness
+
+    probe = host_steadiness(seconds=0.05, slice_work=2_000)
+    assert probe["slices"] >= 10 and 0 < probe["min_ms"] <= probe["median_ms"] <= probe["max_ms"]
+    assert probe["spread"] >= 1.0
+    steady = {"median_ms": 1.0, "min_ms": 0.9, "max_ms": 1.2, "spread": 1.05, "slices": 50}
+    lines = _steadiness({"host_steadiness": {"before": steady, "after": steady}})
+    assert len(lines) == 1 and "1.05x" in lines[0]
+    slower = dict(steady, median_ms=1.6)                     # the host slowed down during the runs
+    assert "unsteady host" in "\n".join(_steadiness({"host_steadiness": {"before": steady, "after": slower}}))
+    swinging = dict(steady, spread=2.3)
+    assert "unsteady host" in "\n".join(_steadiness({"host_steadiness": {"before": swinging, "after": steady}}))
