@@ -45,6 +45,8 @@ DATASETS = ("otb", "vot", "uav123", "dsst")
 NANOTRACK_PARAMS = ("default", "exact")   # OpenCV's geometry (parity with cv2.TrackerNano) and the exact crop transform
 STAGES = ("train", "track", "opencv", "table")
 PRIOR_CHECKS = ("zero", "shift")
+# tracker parameter variants (plugins/dctrack/variants.py) run on the checkpoints of another row: name -> its row
+TRACKER_VARIANTS = {"cpu_nano_prior_map_gated_reset": "cpu_nano_prior_map_gated"}
 BASELINE = "cpu_nano_baseline"
 MAIN = "cpu_nano"
 # The control trains nothing (cpu_nano's base is frozen and the control has no correspondence), so one seed of it
@@ -162,6 +164,8 @@ def stage_track(args, env: dict) -> None:
         checkpoint = Path(info["run_dir"]) / "best.pth"
         base = ["--checkpoint", checkpoint, "--runid", seed]
         _track("dctrack", setting, env, base)
+        for variant in (v for v, trained in TRACKER_VARIANTS.items() if trained == setting):
+            _track("dctrack", variant, env, base)
         if setting == MAIN:
             for mode in PRIOR_CHECKS:
                 _track("dctrack", setting, env, base + ["--set", f"prior_mode={mode}", "--results-dir",
@@ -194,6 +198,8 @@ def row_folders(args) -> dict:
         names = [f"{setting}_{s:03d}" for s in seeds(setting)]
         if names:
             rows[setting] = ("results/dctrack", names)
+        for variant in (v for v, trained in TRACKER_VARIANTS.items() if trained == setting):
+            rows[variant] = ("results/dctrack", [f"{variant}_{s:03d}" for s in seeds(setting)])
     if seeds(MAIN):
         for mode in PRIOR_CHECKS:
             rows[f"{MAIN}, prior {'zeroed' if mode == 'zero' else 'shifted'}"] = (
@@ -250,7 +256,8 @@ def stage_table(args) -> str:
     pairs = [(a, b) for a, b in ((MAIN, BASELINE), (MAIN, "nanotrack plugin"), (MAIN, "cv2.TrackerNano (ONNX)"),
                                  (BASELINE, "nanotrack plugin"))
              if a in per_seq and b in per_seq]
-    pairs += [(s, BASELINE) for s in args.runs if s not in (MAIN, BASELINE) and s in per_seq and BASELINE in per_seq]
+    pairs += [(s, BASELINE) for s in [*args.runs, *TRACKER_VARIANTS] if s not in (MAIN, BASELINE) and s in per_seq
+              and BASELINE in per_seq]
     comparisons = [compare(a, per_seq[a], b, per_seq[b]) for a, b in pairs]
     text = (f"Mean over the {sum(len(s) for s in sequences.values())} held-out targets (OTB protocol); ± is the "
             f"standard deviation over training seeds.\n\n{table}\n\nPaired differences of success AUC (bootstrap "

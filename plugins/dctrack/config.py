@@ -174,6 +174,9 @@ class TrackerParams:
     prior_mode: str = "normal"          # normal | zero (prior zeroed) | shift (prior moved by one target size)
     prior_reset_frames: int = 5         # prior_valid -> 0 after this many consecutive low-score frames
     prior_reset_threshold: float = 0.2
+    prior_reset_score: str = "fused"    # the score the reset watches at the chosen cell: fused (the tracker's own, which
+                                        # the prior itself props up) | appearance (the template-only score: costs the
+                                        # classification tower once more per frame)
     debug: int = 0                      # 0 none | 1 score maps | 2 maps + crops + attention (visdom address: settings)
 
     def validate(self) -> None:
@@ -188,6 +191,8 @@ class TrackerParams:
         require(self.min_size > 0, "min_size must be positive")
         require(self.prior_mode in ("normal", "zero", "shift"), f"prior_mode must be normal, zero or shift, got '{self.prior_mode}'")
         require(self.prior_reset_frames >= 1, "prior_reset_frames must be >= 1")
+        require(self.prior_reset_score in ("fused", "appearance"),
+                f"prior_reset_score must be fused or appearance, got '{self.prior_reset_score}'")
         require(self.debug >= 0, "debug must be >= 0")
         for name in ("template_size", "search_size"):
             value = getattr(self, name)

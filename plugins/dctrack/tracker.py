@@ -126,12 +126,16 @@ class DCTrackTracker(Tracker):
             search, transform, crop = self._crop(image, self._search_side(), self.geometry.search_size)
             cur = self.network.search_features(search)
             prior, valid = self._prior()
+            watch_appearance = self.params.prior_reset_score == "appearance"
             out = self.network.track_step(self.kernels, cur, self.prev.cache, prior, valid,
-                                          appearance=self.params.debug > 0)
-            result, score_map = self._update(out, transform, image.shape)
+                                          appearance=self.params.debug > 0 or watch_appearance)
+            result, score_map, index = self._update(out, transform, image.shape)
+            reset_score = result["score"]
+            if watch_appearance:
+                reset_score = float(torch.sigmoid(out["cls_appearance"].float()).flatten()[index])
             if self.params.debug > 0:
                 result.update(self._debug_maps(out, crop, score_map))
-        self._update_prior_state(result["score"])
+        self._update_prior_state(reset_score)
         self.prev = PreviousFrame(cur, transform, np.asarray(result["box"]), score_map)
         return result
 
@@ -169,8 +173,9 @@ class DCTrackTracker(Tracker):
             self.prior_on = True
 
     # ------------------------------------------------------------------ decoding
-    def _update(self, out: dict, transform: CropTransform, image_shape: tuple) -> tuple[dict, torch.Tensor]:
-        """Post-process the maps, update centre/size; returns the result dict and the (1,1,S,S) score map."""
+    def _update(self, out: dict, transform: CropTransform, image_shape: tuple) -> tuple[dict, torch.Tensor, int]:
+        """Post-process the maps, update centre/size; returns the result dict, the (1,1,S,S) score map and the chosen
+        cell's index."""
         p = self.params
         score_map = torch.sigmoid(out["cls"].float())
         score = score_map.flatten().cpu().numpy()
@@ -184,7 +189,7 @@ class DCTrackTracker(Tracker):
                                                           sel.lr, image_shape, p.min_size)
         box = self._box()
         result = {"box": [float(v) for v in box], "score": sel.score, "present": sel.score >= p.present_threshold}
-        return result, score_map
+        return result, score_map, sel.index
 
     def _debug_maps(self, out: dict, crop: np.ndarray, score_map: torch.Tensor) -> dict:
         """Maps for the visdom debug view (numpy): scores, warped prior, confidence, attention of the peak."""

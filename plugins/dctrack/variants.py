@@ -129,6 +129,10 @@ def _tracker_for(setting: str, reason: str, base: str = "default", *extra: str) 
 PARAMETER_VARIANTS: dict[str, Variant] = {
     **{name: _tracker_for(name, f"cpu_nano's tracker on train setting '{name}'.", "cpu_nano")
        for name in CPU_NANO},
+    "cpu_nano_prior_map_gated_reset": _tracker_for(
+        "cpu_nano_prior_map_gated", "cpu_nano_prior_map_gated whose prior reset watches the appearance-only score at "
+        "the chosen cell: the fused score is propped up by the prior itself, so a reset on it may never fire.",
+        "cpu_nano", "prior_reset_score=appearance"),
     "baseline": _tracker_for("baseline", "The baseline network: no prior path, so the prior is off.", "default",
                              "use_prior=False"),
     "default_small": _tracker_for("default_small", "The default post-processing on the trimmed network."),

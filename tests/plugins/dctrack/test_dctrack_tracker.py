@@ -103,6 +103,28 @@ def test_prior_modes_change_the_prior_and_reset_turns_it_off():
     assert tracker._prior()[1].item() == 0.0
 
 
+@pytest.mark.parametrize("watch,stays_on", [("fused", True), ("appearance", False)])
+def test_prior_reset_watches_the_score_it_is_told_to(watch, stays_on):
+    frames, boxes = _generated()
+    params = TrackerParams(device="cpu", precision="float32", prior_reset_frames=2, prior_reset_threshold=0.5,
+                           prior_reset_score=watch)
+    tracker = DCTrackTracker(params, _network())
+    real_step = tracker.network.track_step
+
+    def prior_props_up_the_score(*args, **kwargs):
+        out = real_step(*args, **kwargs)
+        out["cls"] = torch.full_like(out["cls"], 5.0)                   # fused score 0.99: the prior says "here"
+        if "cls_appearance" in out:
+            out["cls_appearance"] = torch.full_like(out["cls_appearance"], -5.0)   # appearance 0.007: nothing here
+        return out
+
+    tracker.network.track_step = prior_props_up_the_score
+    tracker.initialize(frames[0], boxes[0])
+    for frame in frames[1:4]:
+        assert tracker.track(frame)["score"] > 0.9
+    assert tracker.prior_on is stays_on
+
+
 def test_debug_maps_and_score_prior():
     frames, boxes = _generated()
     net = _network("ablate_prior_score")
