@@ -175,7 +175,7 @@ class FusedPixelwiseHead(nn.Module):
         self.cls_out = head.cls_pred[0].out_channels
         self.pred = _stack_1x1([head.cls_pred[0], head.bbox_pred[0]], groups=2,
                                out_pad=max(head.cls_pred[0].out_channels, head.bbox_pred[0].out_channels))
-        self.cls_tower, self.cls_pred = head.cls_pw_tower, head.cls_pred   # predict_cls (the appearance score)
+        self.cls_tower, self.cls_pred = head.cls_pw_tower, head.cls_pred   # predict_cls: the cls branch alone
         self._template: tuple = (None, None)
 
     def _kernel(self, template_feat: torch.Tensor) -> torch.Tensor:
