@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
+import shutil
 from typing import Any, Callable, Iterable
 
 import torch
@@ -207,3 +209,29 @@ def max_abs_difference(reference: Callable, candidate: Callable, inputs: Iterabl
         raise ValueError(f"outputs differ in structure: {len(a)} vs {len(b)} tensors")
     diffs = [float((x.float() - y.float()).abs().max()) if x.numel() else 0.0 for x, y in zip(a, b)]
     return max(diffs, default=0.0)
+
+
+class CompileUnavailable(RuntimeError):
+    """``torch.compile`` cannot run here (no C++ compiler for its CPU code)."""
+
+
+def cpp_compiler() -> str | None:
+    """The C++ compiler torch.compile's CPU backend would use: ``$CXX``, else g++, c++ or clang++ on the PATH."""
+    for name in (os.environ.get("CXX"), "g++", "c++", "clang++"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def compile_for_inference(module: nn.Module, methods: Iterable[str]) -> nn.Module:
+    """Replace ``methods`` (a tracker's per-frame network work) of an inference copy (``optimize_for_inference``) by ``torch.compile`` versions (inductor,
+    weights frozen as constants), in place. Optional and off by default: on a CPU it needs a C++ compiler and
+    compiles on the first frames (tens of seconds per process); the outputs equal the eager ones to float rounding,
+    so a tracked box may drift from the eager run's by rounding over a long sequence (docs/speed.md)."""
+    device = next(iter(module.parameters())).device
+    if device.type == "cpu" and cpp_compiler() is None:
+        raise CompileUnavailable("compile=True needs a C++ compiler for torch.compile on the CPU (g++, c++ or clang++ "
+                                 "on the PATH, or $CXX); install one or set compile=False")
+    for name in methods:
+        setattr(module, name, torch.compile(getattr(module, name), options={"freezing": True}))
+    return module

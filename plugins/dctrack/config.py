@@ -162,6 +162,8 @@ class TrackerParams:
     device: str = "auto"                # auto | cpu | cuda
     precision: str = "auto"             # auto (bfloat16 where the device runs it natively, else float32) | float32 |
                                         # bfloat16: network weights and activations; the maps are decoded in float32
+    compile: bool = False               # torch.compile the per-frame network work (needs a C++ compiler on a CPU;
+                                        # compiles on the first frames; docs/speed.md)
     template_size: Optional[int] = None  # None: from the network's geometry (a value must agree with it)
     search_size: Optional[int] = None
     context: Optional[float] = None     # None: the network's crop context (geometry.context); a value must agree

@@ -19,7 +19,7 @@ from common.boxes import is_valid_box
 from common.config import validate_config
 from common.crop import CropTransform, context_side, crop_square
 from ltr.models.box_coding import decode_ltrb
-from ltr.models.inference import inference_dtype, optimize_for_inference
+from ltr.models.inference import compile_for_inference, inference_dtype, optimize_for_inference
 from plugins.dctrack import postprocess
 from plugins.dctrack.config import TrackerParams
 from plugins.dctrack.grids import resample
@@ -72,6 +72,8 @@ class DCTrackTracker(Tracker):
         if hasattr(network, "fold_input_normalization"):
             network.fold_input_normalization()
         self.network = network.to(self.dtype)
+        if params.compile:
+            compile_for_inference(self.network, ("search_features", "track_step"))
         geo = network.geometry
         for name in ("template_size", "search_size", "context"):
             wanted = getattr(params, name)

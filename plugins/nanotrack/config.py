@@ -63,6 +63,8 @@ class TrackerParams:
     weights: str = PUBLISHED_WEIGHTS    # imported on first use into <workspace>/imported/nanotrack/
     device: str = "auto"                # auto | cpu | cuda
     precision: str = "float32"          # float32 | bfloat16 | auto (see ltr.models.inference)
+    compile: bool = False               # torch.compile the per-frame network work (needs a C++ compiler on a CPU;
+                                        # compiles on the first frames; docs/speed.md)
     context: float = 0.5
     window_influence: float = 0.455
     penalty_k: float = 0.055

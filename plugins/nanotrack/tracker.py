@@ -16,7 +16,7 @@ import torch
 from common.config import validate_config
 from common.crop import CropTransform, context_side, crop_square, crop_window, image_mean
 from ltr.models.box_coding import decode_ltrb
-from ltr.models.inference import inference_dtype, optimize_for_inference
+from ltr.models.inference import compile_for_inference, inference_dtype, optimize_for_inference
 from plugins.nanotrack.config import ModelConfig, TrackerParams
 from pytracking import postprocess
 from pytracking.tracker import Tracker
@@ -58,6 +58,8 @@ class NanoTrackTracker(Tracker):
         # folded into the stem convolution
         self.network = optimize_for_inference(network.to(self.device), channels_last=True).to(self.dtype)
         self.network.fold_channel_swap()
+        if params.compile:
+            compile_for_inference(self.network, ("search_features", "track_step"))
         self.window = postprocess.cosine_window(self.geometry.score.size, sqrt=params.window_sqrt)
         self.template_feat: Optional[torch.Tensor] = None
         self.center = np.zeros(2)

@@ -1,6 +1,9 @@
 """BatchNorm folding and the other inference rewrites (ltr/models/inference.py) keep the network's outputs."""
 from __future__ import annotations
 
+import copy
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -161,3 +164,25 @@ def test_inference_dtype_names_and_auto():
     assert inference_dtype("auto", "cpu") == (torch.bfloat16 if native_bfloat16("cpu") else torch.float32)
     with pytest.raises(ValueError, match="precision"):
         inference_dtype("half", "cpu")
+
+
+def test_compile_without_a_cpp_compiler_is_a_clear_error(monkeypatch):
+    import ltr.models.inference as inference
+
+    monkeypatch.setattr(inference, "cpp_compiler", lambda: None)
+    with pytest.raises(inference.CompileUnavailable, match="C\\+\\+ compiler.*compile=False"):
+        inference.compile_for_inference(nn.Conv2d(3, 4, 3), ("forward",))
+
+
+@pytest.mark.skipif(os.environ.get("DCTRACK_SLOW") != "1", reason="slow (compiles for ~20 s): set DCTRACK_SLOW=1")
+def test_compiled_method_computes_what_the_eager_one_computes():
+    from ltr.models.inference import compile_for_inference, cpp_compiler
+
+    if cpp_compiler() is None:
+        pytest.skip("no C++ compiler on this machine")
+    torch.manual_seed(0)
+    eager = optimize_for_inference(_randomise_bn(nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU())))
+    compiled = compile_for_inference(copy.deepcopy(eager), ("forward",))
+    x = torch.rand(2, 3, 16, 16)
+    with torch.inference_mode():
+        torch.testing.assert_close(compiled.forward(x), eager(x), rtol=1e-4, atol=1e-5)
