@@ -101,6 +101,16 @@ class TrainConfig:
     val: ValConfig = dataclasses.field(default_factory=ValConfig)
     log: LogConfig = dataclasses.field(default_factory=LogConfig)
 
+    def select_by_tracking(self, param: str, dataset: str = "got10k", max_sequences: int = 3) -> "TrainConfig":
+        """Keep as ``best.pth`` the epoch whose tracking AUC (parameter file ``param``, the first ``max_sequences``
+        sequences of ``dataset``'s validation split) is highest, evaluated after every epoch."""
+        self.val.tracking_every_epochs = 1
+        self.val.tracking_dataset = dataset
+        self.val.tracking_param = param
+        self.val.tracking_max_sequences = max_sequences
+        self.checkpoint.best_metric = "track/auc"
+        return self
+
     def validate(self) -> None:
         require(self.epochs >= 1, "epochs must be >= 1")
         require(self.samples_per_epoch >= 1, "samples_per_epoch must be >= 1")

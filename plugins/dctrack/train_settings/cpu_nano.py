@@ -55,11 +55,7 @@ def cpu_nano_schedule(cfg: TrainConfig) -> TrainConfig:
     o.lr_mults = {"ban_head.": 0.0}
     o.frozen_norm = ["ban_head"]
     cfg.val.samples = 64
-    cfg.val.tracking_every_epochs = 1
-    cfg.val.tracking_dataset = "got10k"
-    cfg.val.tracking_param = "cpu_nano"
-    cfg.val.tracking_max_sequences = 3
-    cfg.checkpoint.best_metric = "track/auc"
+    cfg.select_by_tracking("cpu_nano")
     cfg.log.tensorboard = False
     return cfg
 

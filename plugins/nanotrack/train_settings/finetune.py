@@ -30,10 +30,6 @@ def config() -> TrainConfig:
     o.backbone_lr_mult = 0.1
     o.frozen_norm = ["backbone", "ban_head"]
     cfg.val.samples = 64
-    cfg.val.tracking_every_epochs = 1        # tracking AUC on trainset/val picks the checkpoint kept as best.pth
-    cfg.val.tracking_dataset = "got10k"
-    cfg.val.tracking_param = "default"
-    cfg.val.tracking_max_sequences = 3
-    cfg.checkpoint.best_metric = "track/auc"
+    cfg.select_by_tracking("default")        # tracking AUC on trainset/val picks the checkpoint kept as best.pth
     cfg.log.tensorboard = False
     return cfg
