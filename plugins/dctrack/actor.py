@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from ltr.trainer.actor import Actor
 from plugins.dctrack import losses as L
 from plugins.dctrack.colorization import LabQuantizer
 from plugins.dctrack.config import LossConfig
@@ -25,36 +26,15 @@ TRACKING_TERMS = ("cls", "ctr", "iou", "appearance_cls")
 CORRESPONDENCE_TERMS = ("warp_prior", "colorization", "cycle")
 
 
-class DCTrackActor:
+class DCTrackActor(Actor):
     """Computes the dctrack losses of a network on a training batch."""
 
-    def __init__(self, network: torch.nn.Module, loss_cfg: LossConfig):
-        self.network = network
-        self.cfg = loss_cfg
-
-    @property
-    def core(self) -> torch.nn.Module:
-        """The dctrack network itself (unwrapped from DistributedDataParallel)."""
-        return getattr(self.network, "module", self.network)
+    cfg: LossConfig
 
     @property
     def quantizer(self) -> LabQuantizer:
         """The network's colorization palette (a buffer of the model, saved with its weights)."""
         return self.core.color_quantizer
-
-    def to(self, device: Any) -> "DCTrackActor":
-        """Move the network (palette included) to ``device``."""
-        self.network.to(device)
-        return self
-
-    def train(self, mode: bool = True) -> "DCTrackActor":
-        """Set the network's train / eval mode."""
-        self.network.train(mode)
-        return self
-
-    def eval(self) -> "DCTrackActor":
-        """Eval mode."""
-        return self.train(False)
 
     def __call__(self, batch: dict) -> tuple[torch.Tensor, dict]:
         """Weighted total loss and a stats dict of floats ('loss', 'loss/<term>', 'peak_in_target/...')."""

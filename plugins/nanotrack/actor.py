@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from ltr.models.losses import balanced_bce_with_logits, iou_loss
+from ltr.trainer.actor import Actor
 from plugins.nanotrack.config import LossConfig
 
 log = logging.getLogger(__name__)
@@ -23,26 +24,10 @@ def balanced_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.
     return balanced_bce_with_logits(logits[:, 1] - logits[:, 0], target)
 
 
-class NanoTrackActor:
+class NanoTrackActor(Actor):
     """Computes the NanoTrack losses of a network on a training batch."""
 
-    def __init__(self, network: torch.nn.Module, loss_cfg: LossConfig):
-        self.network = network
-        self.cfg = loss_cfg
-
-    def to(self, device: Any) -> "NanoTrackActor":
-        """Move the network to ``device``."""
-        self.network.to(device)
-        return self
-
-    def train(self, mode: bool = True) -> "NanoTrackActor":
-        """Set the network's train / eval mode."""
-        self.network.train(mode)
-        return self
-
-    def eval(self) -> "NanoTrackActor":
-        """Eval mode."""
-        return self.train(False)
+    cfg: LossConfig
 
     def __call__(self, batch: dict) -> tuple[torch.Tensor, dict]:
         """Weighted total loss and stats ('loss', 'loss/cls', 'loss/iou', 'peak_in_target')."""
