@@ -217,15 +217,13 @@ class CompileUnavailable(RuntimeError):
 
 def cpp_compiler() -> str | None:
     """The C++ compiler torch.compile's CPU backend would use: ``$CXX``, else g++, c++ or clang++ on the PATH."""
-    for name in (os.environ.get("CXX"), "g++", "c++", "clang++"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    return None
+    found = (shutil.which(name) for name in (os.environ.get("CXX"), "g++", "c++", "clang++") if name)
+    return next((path for path in found if path), None)
 
 
 def compile_for_inference(module: nn.Module, methods: Iterable[str]) -> nn.Module:
-    """Replace ``methods`` (a tracker's per-frame network work) of an inference copy (``optimize_for_inference``) by ``torch.compile`` versions (inductor,
-    weights frozen as constants), in place. Optional and off by default: on a CPU it needs a C++ compiler and
+    """Replace ``methods`` (a tracker's per-frame network work) of an inference copy (``optimize_for_inference``)
+    by ``torch.compile`` versions (inductor, weights frozen as constants), in place. Optional and off by default: on a CPU it needs a C++ compiler and
     compiles on the first frames (tens of seconds per process); the outputs equal the eager ones to float rounding,
     so a tracked box may drift from the eager run's by rounding over a long sequence (docs/speed.md)."""
     device = next(iter(module.parameters())).device

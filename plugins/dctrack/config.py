@@ -50,8 +50,9 @@ class FusionConfig:
     se_gate: bool = False               # squeeze-excitation gate on the fused residual
     prior_scale: float = 1.0            # the warped prior is multiplied by this before fusion
     feature_input: bool = True          # False: the fusion conv sees only the prior-side channels (no feature re-weighting)
-    invalid_identity: bool = False      # True: the residual is multiplied by prior_valid, so an invalid prior (dropped in
-                                        # training, reset by the tracker) leaves the base's features exactly as they are
+    invalid_identity: bool = False      # True: the residual is multiplied by prior_valid, so an invalid prior
+                                        # (dropped in training, reset by the tracker) leaves the base's features as
+                                        # they are, exactly
 
     def validate(self) -> None:
         require(self.placement in ("cls", "both"), f"placement must be cls or both, got '{self.placement}'")

@@ -19,17 +19,13 @@ from common.boxes import iou
 from common.datasets import evaluation_split, load_dataset
 from common.metrics import preset_for_dataset, success_auc
 from plugins.nanotrack.opencv_peer import integer_box
+from plugins.nanotrack.tracker import reported_box
 from pytracking.tracker import Tracker, check_output
 
 # The shared real data: (dataset, split, root relative to the shared data folder).
 SHARED_SETS = (("otb", None, "sequences/otb"), ("vot", None, "sequences/vot"), ("uav123", None, "sequences/uav123"),
                ("dsst", None, "sequences/dsst"), ("got10k", "val", "trainset"))
 DIVERGED = 0.9  # reported IoU below this: the trackers chose different boxes (not a rounding difference)
-
-
-def reported_box(box) -> np.ndarray:
-    """A float box reported as cv2.Tracker.update reports its own: each value truncated toward zero."""
-    return np.trunc(np.asarray(box, dtype=np.float64))
 
 
 @dataclasses.dataclass

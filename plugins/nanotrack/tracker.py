@@ -24,6 +24,11 @@ from pytracking.tracker import Tracker
 log = logging.getLogger(__name__)
 
 
+def reported_box(box) -> np.ndarray:
+    """A float box reported as cv2.Tracker.update reports its own: each value truncated toward zero."""
+    return np.trunc(np.asarray(box, dtype=np.float64))
+
+
 def opencv_window_origin(center: float, side: int) -> int:
     """Left (top) pixel of cv2.TrackerNano's crop window: ``int(centre) - (side + 1) // 2``."""
     return int(center) - (int(side) + 1) // 2
@@ -146,7 +151,7 @@ class NanoTrackTracker(Tracker):
         self.size = np.maximum(p.min_size, np.minimum([width, height], size))
         self.center = np.clip(center, 0.0, [width, height])
         state = np.concatenate([self.center - self.size / 2, self.size])
-        reported = np.trunc(state) if p.report == "opencv" else state
+        reported = reported_box(state) if p.report == "opencv" else state
         result = {"box": [float(v) for v in reported],
                   "score": float(score[best]), "present": bool(score[best] >= p.present_threshold)}
         return result, pscore
