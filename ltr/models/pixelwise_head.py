@@ -114,7 +114,7 @@ def _stack_1x1(convs: list[nn.Conv2d], groups: int, out_pad: int = 0) -> nn.Conv
     do side by side; each output block zero-padded to ``out_pad`` channels when given."""
     width = max(out_pad, max(c.out_channels for c in convs))
     out_each = [width if out_pad else c.out_channels for c in convs]
-    fused = nn.Conv2d(convs[0].in_channels * (groups if groups > 1 else 1), sum(out_each), 1, groups=groups)
+    fused = nn.Conv2d(convs[0].in_channels * groups, sum(out_each), 1, groups=groups)
     weight = torch.zeros_like(fused.weight)
     bias = torch.zeros_like(fused.bias)
     start = 0
